@@ -1,0 +1,3 @@
+from pinexport.cli import main
+
+raise SystemExit(main())

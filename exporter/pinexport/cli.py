@@ -1,0 +1,55 @@
+"""`pinexport` command line: a thin layer over the library.
+
+Each sub-command lives in `pinexport.commands.<name>` and exposes `configure(parser)` and
+`run(args, console) -> ExitCode`. This module only parses, dispatches and maps errors to exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Sequence
+
+from pinexport import __version__
+from pinexport.console import Console
+from pinexport.errors import ExitCode, PinexportError
+
+# name -> (module, one-line help). Modules are imported lazily so `pinexport --help` stays fast.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "api": ("pinexport.commands.api", "send pinterest_conversions to the Pinterest Conversions API"),
+    "csv": ("pinexport.commands.csv", "write monthly offline-conversion CSV files for Ads Manager"),
+    "sandbox": ("pinexport.commands.sandbox", "run a local Pinterest Conversions API sandbox server"),
+    "sample-data": ("pinexport.commands.sample_data", "write generated dirty sample input tables into DuckDB"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pinexport",
+        description="Deliver the pinterest_conversions dbt model to Pinterest.",
+    )
+    parser.add_argument("--version", action="version", version=f"pinexport {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        module.configure(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
+    console = console or Console()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or usage error (2)
+        return int(exc.code or 0)
+    try:
+        return int(args._run(args, console))
+    except PinexportError as exc:
+        console.err(f"pinexport: error: {exc}")
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        console.err("pinexport: interrupted")
+        return 130
