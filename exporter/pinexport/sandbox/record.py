@@ -31,7 +31,7 @@ class RecordedRequest:
                 "ad_account_id": self.ad_account_id,
                 "test": self.test,
                 "answer_dropped": self.answer_dropped,
-                "events": [list(e) for e in self.events],
+                "events": self.events,  # tuples encode as JSON arrays
             },
             separators=(",", ":"),
         )
