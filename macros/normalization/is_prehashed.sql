@@ -1,0 +1,5 @@
+{#- True when a (trimmed) text is already a SHA-256 digest: exactly 64 hexadecimal characters, any case.
+    Such values are lowercased and passed through by every normalize_* macro and by hash_pii, never re-hashed. -#}
+{% macro is_prehashed(expr) -%}
+    {{ pinterest_conversions.regexp_like(expr, '^[0-9A-Fa-f]{64}$') }}
+{%- endmacro %}
