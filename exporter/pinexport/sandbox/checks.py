@@ -228,6 +228,8 @@ def fast_clean_event_ids(raw: bytes, now: float, *, window_days: int = 7) -> lis
     t = [int(x) for x in times]
     if min(t) < now - window_days * DAY_SECONDS or max(t) > now:
         return None
+    if b'"hashed_maids"' in raw:
+        return None  # its hashes are checked on the full path
     ems = _EM_ARRAYS.findall(raw)
     if len(ems) != n or not _EM_CONTENT.fullmatch(b",".join(ems)):
         return None  # an event without em (other identifiers are checked on the full path), or a bad hash
