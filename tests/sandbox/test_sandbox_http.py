@@ -247,3 +247,20 @@ def test_ipv6_loopback():
     with sb:
         assert sb.url.startswith("http://[::1]:")
         assert post(sb, [event(1)]).status_code == 200
+
+
+def test_chunked_body_is_accepted(sandbox):
+    raw = json.dumps({"data": [event(1), event(2)]}).encode()
+    r = requests.post(sandbox.events_url(ACCOUNT), data=iter([raw[:100], raw[100:]]), timeout=30,
+                      headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    assert r.status_code == 200 and r.json()["num_events_processed"] == 2
+
+
+def test_body_without_length_is_411(sandbox):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=30) as s:
+        s.sendall(f"POST /v5/ad_accounts/{ACCOUNT}/events HTTP/1.1\r\nHost: x\r\n"
+                  f"Authorization: Bearer {TOKEN}\r\n\r\n".encode())
+        answer = s.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 411") and '"code"' in answer

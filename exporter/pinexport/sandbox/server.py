@@ -258,15 +258,11 @@ class Sandbox:
         if fault == DROP_BEFORE:
             h.close_connection = True
             return
-        length = h.headers.get("Content-Length")
-        if length is None or not length.strip().isdigit():
+        try:
+            raw = h.read_body()
+        except _BodyError as exc:
             h.close_connection = True
-            return self._error(h, 411, INVALID, "Content-Length is required")
-        length_n = int(length)
-        if length_n > MAX_BODY_BYTES:
-            h.close_connection = True
-            return self._error(h, 413, INVALID, f"body of {length_n} bytes is larger than {MAX_BODY_BYTES}")
-        raw = h.rfile.read(length_n)
+            return self._error(h, exc.status, INVALID, str(exc))
         if fault == SLOW:
             time.sleep(self.faults.slow_seconds)
 
@@ -371,6 +367,12 @@ class Sandbox:
         h.wfile.write(body)
 
 
+class _BodyError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
@@ -399,6 +401,36 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with self.server.sandbox._conns_lock:  # type: ignore[attr-defined]
                 self.server.sandbox._conns.pop(self.connection, None)  # type: ignore[attr-defined]
+
+    def read_body(self) -> bytes:
+        """The request body, by Content-Length or chunked transfer encoding."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts, size = [], 0
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    n = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    raise _BodyError(400, "malformed chunked body") from None
+                if n == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(parts)
+                size += n
+                if size > MAX_BODY_BYTES:
+                    raise _BodyError(413, f"body larger than {MAX_BODY_BYTES} bytes")
+                parts.append(self.rfile.read(n))
+                self.rfile.readline(16)
+        length = self.headers.get("Content-Length")
+        if length is None or not length.strip().isdigit():
+            raise _BodyError(411, "Content-Length (or chunked transfer encoding) is required")
+        n = int(length)
+        if n > MAX_BODY_BYTES:
+            raise _BodyError(413, f"body of {n} bytes is larger than {MAX_BODY_BYTES}")
+        raw = self.rfile.read(n)
+        if len(raw) != n:
+            raise _BodyError(400, "body shorter than its Content-Length")
+        return raw
 
     def drain(self) -> None:
         length = self.headers.get("Content-Length", "")
