@@ -1,0 +1,492 @@
+"""`send_events()`: deliver the eligible rows of the model to the Conversions API (the library behind `pinexport api`).
+
+Pipeline, with memory bounded by a few chunks whatever the model's size:
+
+  reader thread:  source chunk (<= chunk_rows rows inside the window)
+                  -> normalize types -> local checks (reason per row) -> drop what the ledger has acknowledged
+                  -> event JSON for the rest (columnar) -> full JSON Schema on a sample (every event in a dry run)
+  main thread:    rejects file; split into requests of <= batch_size events; mark a few requests in flight in the
+                  ledger (committed) -> hand them to `concurrency` sending threads (rate-limited, retried)
+                  -> as answers come, acknowledge them in the ledger (one committed transaction per wake-up),
+                  write failures/warnings to the rejects file, update progress.
+
+A request is only handed to a sending thread after it is durably marked in flight, and a sending slot is only
+reused after the answer it carried is durably acknowledged, so after a crash at most `concurrency` requests can
+have been answered without being acknowledged: the only events a rerun sends twice.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, TextIO
+
+import polars as pl
+
+from pinexport import ledger as ledger_mod
+from pinexport import payloads, source, validate
+from pinexport.delivery import ANSWERED, AUTH, GAVE_UP, STOPPED, TERMINAL, Client, Result, RetryPolicy
+from pinexport.errors import ConfigError, DataError
+from pinexport.ledger import FAILED, PROCESSED, WARNING, Ack, Known, Ledger
+from pinexport.progress import Progress
+from pinexport.ratelimit import TokenBucket
+from pinexport.report import RejectsWriter, RunSummary
+
+DEFAULT_BASE_URL = "https://api.pinterest.com"
+MAX_BATCH = 1000
+
+
+@dataclass
+class ApiOptions:
+    ad_account_id: str
+    source: source.SourceSpec
+    token: str | None = None  # may be None only for a dry run
+    base_url: str = DEFAULT_BASE_URL
+    window_days: float = 7.0
+    test_events: bool = False
+    dry_run: bool = False
+    dry_run_output: TextIO | None = None  # NDJSON, one request body per line
+    skip_invalid: bool = True
+    batch_size: int = MAX_BATCH
+    concurrency: int = 4
+    rate_limit_per_minute: float = 5000.0
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    state_dir: Path = Path(".pinexport")
+    rejects_path: Path | None = None
+    resend: bool = False
+    retry_failed: bool = False
+    schema_sample: float = 0.001
+    chunk_rows: int = 50_000
+    retention_days: float = ledger_mod.DEFAULT_RETENTION_DAYS
+
+    def check(self) -> None:
+        ledger_mod.ledger_path(self.state_dir, self.ad_account_id)  # validates the id
+        if not 1 <= self.batch_size <= MAX_BATCH:
+            raise ConfigError(f"--batch-size must be between 1 and {MAX_BATCH} (the API's limit per request)")
+        if self.concurrency < 1:
+            raise ConfigError("--concurrency must be at least 1")
+        if self.rate_limit_per_minute <= 0:
+            raise ConfigError("--rate-limit must be positive")
+        if not 0 < self.window_days <= 3650:
+            raise ConfigError("--window-days must be a positive number of days")
+        if not 0.0 <= self.schema_sample <= 1.0:
+            raise ConfigError("--schema-sample must be between 0 and 1")
+        if not self.dry_run and not self.token:
+            raise ConfigError("no access token (set PINTEREST_ACCESS_TOKEN or pass --token-file)")
+
+
+@dataclass
+class _Chunk:
+    """One source chunk after local processing (built in the reader thread)."""
+
+    rows: int
+    rejected: pl.DataFrame  # event_id, order_id, reason
+    already: Counter
+    resent_in_flight: int
+    send: pl.DataFrame  # event_id, order_id, event_time, key, event (JSON)
+
+
+@dataclass
+class _Batch:
+    event_ids: list[str]
+    order_ids: list[str | None]
+    event_times: list[int]
+    keys: list[int]
+    body: bytes
+    batch_id: int = 0
+
+
+def send_events(
+    opts: ApiOptions,
+    *,
+    progress: Progress | None = None,
+    now: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] | None = None,
+    session=None,
+) -> RunSummary:
+    """Run one delivery (or dry run) and return its summary. Raises PinexportError on configuration problems and,
+    with skip_invalid=False, DataError before sending anything when an event is invalid."""
+    opts.check()
+    started = time.monotonic()
+    run_started_at = int(now())
+    window_end = run_started_at
+    window_start = window_end - int(round(opts.window_days * 86400))
+    spec = opts.source
+    summary = RunSummary(
+        ad_account_id=opts.ad_account_id, source=spec.describe(), dry_run=opts.dry_run,
+        test_events=opts.test_events, window_start=window_start, window_end=window_end,
+    )
+    # counts: the model, and what lies outside the window (read by count queries, never loaded)
+    total = source.count_rows(spec)
+    eligible = source.count_rows(spec, since=window_start, until=window_end + 1)
+    summary.skipped_out_of_window = source.count_rows(spec, until=window_start)
+    summary.skipped_future = source.count_rows(spec, since=window_end + 1)
+    summary.skipped_no_event_time = total - eligible - summary.skipped_out_of_window - summary.skipped_future
+    columns = _model_columns(spec)
+
+    if not opts.skip_invalid:
+        _pre_check(opts, spec, columns, window_start, window_end)
+
+    path = ledger_mod.ledger_path(opts.state_dir, opts.ad_account_id)
+    if opts.dry_run:
+        ledger = None
+        reader = None if opts.resend else Ledger.open_for_reading(path)
+    else:
+        ledger = Ledger(path)
+        ledger.prune(window_end - int(max(opts.retention_days, opts.window_days + 7) * 86400))
+        reader = ledger
+    try:
+        known = _empty_known() if (opts.resend or reader is None) else reader.known(window_start)
+    finally:
+        if reader is not None and reader is not ledger:
+            reader.close()
+
+    rejects = RejectsWriter(
+        opts.rejects_path if opts.rejects_path is not None
+        else (None if opts.dry_run else Path(opts.state_dir) / f"rejects-{opts.ad_account_id}.csv")
+    )
+    summary.rejects_file = str(rejects.path) if rejects.path else None
+    if progress is not None:
+        progress.total = eligible
+    chunks = _ChunkReader(opts, spec, columns, window_start, window_end, known)
+    rows_read = 0
+    try:
+        runner = _DryRun(opts, summary, rejects) if opts.dry_run else _Delivery(
+            opts, summary, rejects, ledger, run_started_at, progress, sleep, session
+        )
+        for chunk in chunks:
+            rows_read += chunk.rows
+            summary.already_sent.update(chunk.already)
+            summary.resent_in_flight += chunk.resent_in_flight
+            _record_rejected(chunk.rejected, summary, rejects)
+            if not runner.feed(chunk):
+                break
+        runner.finish()
+        stopped = summary.stopped is not None
+    finally:
+        chunks.close()
+        rejects.close()
+        if ledger is not None:
+            ledger.close()
+    summary.model_rows = total
+    unread = (eligible - rows_read) if stopped else 0
+    if not stopped and rows_read != eligible:
+        # the table changed between counting and reading: reconcile on what was actually read
+        summary.model_rows = total - eligible + rows_read
+    summary.not_sent += unread
+    summary.elapsed_seconds = time.monotonic() - started
+    if progress is not None:
+        progress.finish()
+    return summary
+
+
+# --- reading and preparing chunks -----------------------------------------------------------------------------------
+def _model_columns(spec: source.SourceSpec) -> list[str]:
+    """The payload columns the model has (reads one row to learn its schema)."""
+    first = next(iter(source.read_batches(spec, batch_size=1)), None)
+    if first is None:
+        return list(payloads.REQUIRED_COLUMNS)
+    cols = payloads.payload_columns(first.columns)
+    missing = [c for c in payloads.REQUIRED_COLUMNS if c not in cols]
+    if missing:
+        raise ConfigError(f"{spec.describe()} lacks required column(s): {', '.join(missing)}")
+    return cols
+
+
+def _empty_known() -> Known:
+    return Known(
+        frame=pl.DataFrame(schema={"key": pl.Int64, "status": pl.String}),
+        open_batch_keys=pl.Series("key", [], dtype=pl.Int64),
+    )
+
+
+def _prepare(df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int) -> _Chunk:
+    df = payloads.normalize_frame(df)
+    if "order_id" not in df.columns:
+        df = df.with_columns(pl.lit(None, dtype=pl.String).alias("order_id"))
+    df = df.with_columns(validate.reason_expr(df.columns), ledger_mod.key_expr(pl.col("event_id")).alias("key"))
+    if df["key"].null_count() > df["event_id"].null_count():  # event_ids that are not SHA-256 hex
+        df = df.with_columns(ledger_mod.keys(df["event_id"]).alias("key"))
+    # the ledger: acknowledged events are not sent again (unless --resend / --retry-failed)
+    already: Counter = Counter()
+    resent = 0
+    if known.frame.height:
+        status = known.lookup(df["key"])
+        skip = status.is_not_null()
+        if opts.retry_failed:
+            skip = skip & (status != FAILED)
+        already = Counter(status.filter(skip & df["reason"].is_null()).to_list())
+        df = df.filter(~skip | df["reason"].is_not_null())
+    if known.open_batch_keys.len():
+        resent = int(known.was_in_flight(df["key"]).sum())
+    valid = df.filter(pl.col("reason").is_null())
+    rejected = df.filter(pl.col("reason").is_not_null()).select("event_id", "order_id", "reason")
+    send = valid.select(
+        "event_id", "order_id", "event_time", "key", payloads.event_json_expr(
+            [c for c in valid.columns if c in payloads.KNOWN_COLUMNS]
+        )
+    )
+    # full JSON Schema: every event in a dry run, a sample otherwise
+    if send.height and sample_every:
+        idx = list(range(0, send.height, sample_every))
+        events = send["event"]
+        bad = {i: err for i in idx if (err := validate.schema_errors(events[i])) is not None}
+        if bad:
+            mask = pl.Series([i in bad for i in range(send.height)])
+            msgs = pl.Series("reason", [f"schema: {bad[i]}" for i in sorted(bad)], dtype=pl.String)
+            rejected = pl.concat(
+                [rejected, send.filter(mask).select("event_id", "order_id").with_columns(msgs)], how="vertical"
+            )
+            send = send.filter(~mask)
+    return _Chunk(rows=df.height + sum(already.values()), rejected=rejected, already=already,
+                  resent_in_flight=resent, send=send)
+
+
+def _sample_every(opts: ApiOptions) -> int:
+    if opts.dry_run or opts.schema_sample >= 1.0:
+        return 1
+    if opts.schema_sample <= 0:
+        return 0
+    return max(1, int(math.ceil(1.0 / opts.schema_sample)))
+
+
+class _ChunkReader:
+    """Reads and prepares chunks in a background thread (polars and DuckDB release the GIL), a few ahead."""
+
+    _DONE = object()
+
+    def __init__(self, opts, spec, columns, since, until, known, depth: int = 2) -> None:
+        self._q: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        every = _sample_every(opts)
+
+        def work() -> None:
+            try:
+                for df in source.read_batches(spec, columns=columns, since=since, until=until + 1,
+                                              batch_size=opts.chunk_rows):
+                    item = _prepare(df, opts, known, every)
+                    while not self._stop.is_set():
+                        try:
+                            self._q.put(item, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if self._stop.is_set():
+                        return
+                self._q.put(self._DONE)
+            except BaseException as exc:  # handed to the main thread
+                self._q.put(exc)
+
+        self._thread = threading.Thread(target=work, name="pinexport-reader", daemon=True)
+        self._thread.start()
+
+    def __iter__(self) -> Iterator[_Chunk]:
+        while True:
+            item = self._q.get()
+            if item is self._DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        while True:  # unblock a reader waiting on a full queue
+            try:
+                self._q.get_nowait()
+            except queue.Empty:
+                break
+        self._thread.join(timeout=5)
+
+
+def _pre_check(opts: ApiOptions, spec, columns, since: int, until: int) -> None:
+    """--no-skip-invalid: look at every eligible event before sending anything; stop at the first invalid one."""
+    every = _sample_every(opts)
+    for df in source.read_batches(spec, columns=columns, since=since, until=until + 1, batch_size=opts.chunk_rows):
+        chunk = _prepare(df, opts, _empty_known(), every)
+        if chunk.rejected.height:
+            event_id, order_id, reason = chunk.rejected.row(0)
+            raise DataError(
+                f"invalid event {event_id or '(no event_id)'} (order_id {order_id or 'unknown'}): "
+                f"{validate.describe_reason(reason) if not reason.startswith('schema:') else reason}. "
+                f"Nothing was sent (--no-skip-invalid); fix the model or use --skip-invalid."
+            )
+
+
+def _record_rejected(rejected: pl.DataFrame, summary: RunSummary, rejects: RejectsWriter) -> None:
+    if not rejected.height:
+        return
+    codes = [r.split(":", 1)[0] if r.startswith("schema:") else r for r in rejected["reason"].to_list()]
+    summary.rejected.update(codes)
+    rejects.write(
+        (eid, oid, "local", "rejected", code,
+         (reason.split(":", 1)[1].strip() if reason.startswith("schema:") else validate.describe_reason(reason)))
+        for (eid, oid, reason), code in zip(rejected.iter_rows(), codes)
+    )
+
+
+def _batches(send: pl.DataFrame, size: int) -> Iterator[_Batch]:
+    for start in range(0, send.height, size):
+        part = send.slice(start, size)
+        events = part["event"].to_list()
+        yield _Batch(
+            event_ids=part["event_id"].to_list(), order_ids=part["order_id"].to_list(),
+            event_times=part["event_time"].to_list(), keys=part["key"].to_list(),
+            body=payloads.request_body(events),
+        )
+
+
+# --- dry run ---------------------------------------------------------------------------------------------------------
+class _DryRun:
+    def __init__(self, opts: ApiOptions, summary: RunSummary, rejects: RejectsWriter) -> None:
+        self.opts, self.summary, self.rejects = opts, summary, rejects
+
+    def feed(self, chunk: _Chunk) -> bool:
+        for batch in _batches(chunk.send, self.opts.batch_size):
+            self.summary.would_send += len(batch.event_ids)
+            self.summary.requests += 1
+            if self.opts.dry_run_output is not None:
+                self.opts.dry_run_output.write(batch.body.decode("utf-8") + "\n")
+        return True
+
+    def finish(self) -> None:
+        if self.opts.dry_run_output is not None:
+            self.opts.dry_run_output.flush()
+
+
+# --- delivery --------------------------------------------------------------------------------------------------------
+class _Delivery:
+    def __init__(self, opts, summary, rejects, ledger: Ledger, run_started_at, progress, sleep, session) -> None:
+        self.opts, self.summary, self.rejects, self.ledger = opts, summary, rejects, ledger
+        self.run_started_at = run_started_at
+        self.progress = progress
+        self.stop = threading.Event()
+        self.client = Client(
+            base_url=opts.base_url, token=opts.token or "", ad_account_id=opts.ad_account_id,
+            test_events=opts.test_events,
+            limiter=TokenBucket(opts.rate_limit_per_minute), policy=opts.policy,
+            connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout, pool_size=opts.concurrency,
+            stop=self.stop, sleep=sleep, session=session,
+        )
+        self.pool = ThreadPoolExecutor(max_workers=opts.concurrency, thread_name_prefix="pinexport-send")
+        self.in_flight: dict[Future, _Batch] = {}
+        self.marked: deque[_Batch] = deque()
+        self.done_events = 0
+
+    def feed(self, chunk: _Chunk) -> bool:
+        pending = deque(_batches(chunk.send, self.opts.batch_size))
+        while pending or self.marked:
+            if self.stop.is_set():
+                self._drop_unsent(pending)
+                return False
+            if len(self.in_flight) >= self.opts.concurrency:
+                self._collect(block=True)
+                continue
+            if not self.marked:
+                group = [pending.popleft() for _ in range(min(len(pending), max(8, self.opts.concurrency)))]
+                ids = self.ledger.mark_in_flight(self.run_started_at, [b.event_ids for b in group])
+                for b, batch_id in zip(group, ids):
+                    b.batch_id = batch_id
+                self.marked.extend(group)
+            batch = self.marked.popleft()
+            self.in_flight[self.pool.submit(self.client.send, batch.body, len(batch.event_ids))] = batch
+            self.summary.requests += 1
+            self._collect(block=False)
+        return not self.stop.is_set()
+
+    def finish(self) -> None:
+        try:
+            while self.in_flight:
+                self._collect(block=True)
+            self._drop_unsent(deque())
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.client.close()
+            self.summary.retries = self.client.retries
+
+    def _drop_unsent(self, pending: deque) -> None:
+        """Batches that will not be sent in this run: count them; close the ones marked in flight (never sent)."""
+        unsent = list(self.marked) + list(pending)
+        self.summary.not_sent += sum(len(b.event_ids) for b in unsent)
+        marked_ids = [b.batch_id for b in self.marked]
+        if marked_ids:
+            self.ledger.close_open_batches(marked_ids, "not sent: run stopped")
+        self.marked.clear()
+
+    def _collect(self, *, block: bool) -> None:
+        if not self.in_flight:
+            return
+        done, _ = wait(list(self.in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        if not done:
+            return
+        acks: list[Ack] = []
+        reject_rows: list[tuple] = []
+        for fut in done:
+            batch = self.in_flight.pop(fut)
+            result: Result = fut.result()
+            ack = self._account(batch, result, reject_rows)
+            if ack is not None:
+                acks.append(ack)
+        if acks:
+            self.ledger.acknowledge(acks)  # durable before any further request is handed out
+        self.rejects.write(reject_rows)
+        if self.progress is not None:
+            self.progress.update(self.done_events, retries=self.client.retries)
+
+    def _account(self, batch: _Batch, result: Result, reject_rows: list) -> Ack | None:
+        s = self.summary
+        n = len(batch.event_ids)
+        if result.kind == ANSWERED:
+            statuses = []
+            s.received += result.received if result.received is not None else n
+            for eid, oid, answer in zip(batch.event_ids, batch.order_ids, result.events):
+                if answer.status == "processed":
+                    s.processed += 1
+                    if answer.warning_message:
+                        s.warnings[answer.warning_message] += 1
+                        statuses.append(WARNING)
+                        reject_rows.append((eid, oid, "pinterest", "warning", "", answer.warning_message))
+                    else:
+                        statuses.append(PROCESSED)
+                else:
+                    message = answer.error_message or f"status {answer.status!r} without a message"
+                    s.failed[message] += 1
+                    statuses.append(FAILED)
+                    reject_rows.append((eid, oid, "pinterest", "failed", "", message))
+            self.done_events += n
+            return Ack(batch.batch_id, batch.event_ids, batch.keys, batch.event_times, statuses, "ok")
+        if result.kind == TERMINAL:
+            # refused as a whole (400, 422, ...): not retried; every event of the request reported with the message
+            s.failed[result.message] += n
+            reason = f"http_{result.http_status}" if result.http_status else "request_failed"
+            reject_rows.extend((eid, oid, "pinterest", "failed", reason, result.message)
+                               for eid, oid in zip(batch.event_ids, batch.order_ids))
+            self.done_events += n
+            return Ack(batch.batch_id, batch.event_ids, batch.keys, batch.event_times, [FAILED] * n,
+                       f"http {result.http_status}" if result.http_status else "refused")
+        # AUTH, GAVE_UP, STOPPED: no answer for these events; they stay unacknowledged and a rerun sends them
+        s.not_sent += n
+        if result.kind in (AUTH, GAVE_UP) and s.stopped is None:
+            if result.kind == AUTH:
+                s.stopped = "auth"
+                s.stop_message = (
+                    f"Pinterest refused the access token ({result.message}). Check PINTEREST_ACCESS_TOKEN / "
+                    f"--token-file and that the token may write conversions for ad account {self.opts.ad_account_id}."
+                    " Nothing more was sent."
+                )
+            else:
+                s.stopped = "gave_up"
+                s.stop_message = (
+                    f"a request still failed after {result.attempts} attempts ({result.message}); stopped. "
+                    "Rerun later: only events not yet acknowledged are sent."
+                )
+            self.stop.set()
+        return None
