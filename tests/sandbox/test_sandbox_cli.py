@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from sandbox_helpers import event, post
 
-from pinexport.sandbox import load_record
+from pinexport.sandbox import SandboxProcess, load_record
 
 CLI = [sys.executable, "-m", "pinexport", "sandbox"]
 SECRET = "cli-secret-token-81f3"
@@ -110,3 +111,20 @@ def test_cli_help_lists_the_options():
     for option in ("--port-file", "--token-env", "--record", "--rate-limit", "--fail-5xx", "--fail-429", "--slow",
                    "--slow-seconds", "--drop", "--drop-when", "--seed", "--validate-sample", "--allow-remote"):
         assert option in proc.stdout
+
+
+def test_sandbox_process_helper_runs_the_module_entry_point(tmp_path):
+    record = tmp_path / "r.ndjson"
+    with SandboxProcess(SECRET, ["--drop", "1", "--drop-when", "after", "--seed", "2"], record_path=record) as sp:
+        now = int(time.time())
+        with pytest.raises(requests.ConnectionError):
+            post(sp_target(sp), [event(1, event_time=now - 60)], token=SECRET)
+        [rec] = sp.record  # processed and recorded although the answer was lost
+        assert rec.answer_dropped and sp.accepted_event_ids() == {event(1)["event_id"]: 1}
+    assert sp.stop() == 0
+    assert SECRET not in sp.log() and "listening on" in sp.log()
+    assert load_record(record) == sp.record
+
+
+def sp_target(sp: SandboxProcess) -> _Running:
+    return _Running(sp.port)

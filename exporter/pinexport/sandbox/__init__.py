@@ -8,6 +8,7 @@
 
 from pinexport.sandbox.checks import EventOutcome, RequestInvalid
 from pinexport.sandbox.faults import FAULT_NAMES, Faults
+from pinexport.sandbox.process import SandboxProcess
 from pinexport.sandbox.record import RecordedRequest, accepted_event_ids, load_record
 from pinexport.sandbox.server import Sandbox, SandboxError, is_loopback
 
@@ -19,6 +20,7 @@ __all__ = [
     "RequestInvalid",
     "Sandbox",
     "SandboxError",
+    "SandboxProcess",
     "accepted_event_ids",
     "is_loopback",
     "load_record",
