@@ -262,5 +262,8 @@ def test_body_without_length_is_411(sandbox):
     with socket.create_connection(("127.0.0.1", sandbox.port), timeout=30) as s:
         s.sendall(f"POST /v5/ad_accounts/{ACCOUNT}/events HTTP/1.1\r\nHost: x\r\n"
                   f"Authorization: Bearer {TOKEN}\r\n\r\n".encode())
-        answer = s.recv(65536).decode()
+        chunks = []
+        while chunk := s.recv(65536):  # the sandbox closes the connection after this answer
+            chunks.append(chunk)
+        answer = b"".join(chunks).decode()
     assert answer.startswith("HTTP/1.1 411") and '"code"' in answer
