@@ -1,16 +1,23 @@
 """Read the `pinterest_conversions` model in streaming batches.
 
-The one place that knows where the model lives: a DuckDB file (what the default dbt profile writes) or a set of
-Parquet files (what a Spark table or a warehouse unload produces). Every reader yields polars DataFrames of at most
-`batch_size` rows, so memory does not grow with the number of events.
+The one place that knows where the model lives: a DuckDB file (what the default dbt profile writes), a set of
+Parquet files (what a Spark table or a warehouse unload produces) or a database URI (`postgresql://...`, read through
+the ADBC PostgreSQL driver, which streams `COPY ... TO STDOUT (FORMAT binary)` into Arrow batches). Every reader
+yields polars DataFrames of at most `batch_size` rows, so memory does not grow with the number of events.
+
+Whatever the engine, batches come out with the same column types: Arrow extension types (PostgreSQL `json`,
+`numeric`) become their plain storage, and a `contents` column that arrives as JSON text (engines without struct
+arrays: PostgreSQL, Snowflake/BigQuery unloads) is decoded into the same list of structs DuckDB and Spark produce.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import duckdb
 import polars as pl
@@ -21,22 +28,50 @@ DUCKDB_PATH_ENV = "PINTEREST_DUCKDB_PATH"  # the same variable profiles.example.
 DEFAULT_DUCKDB_PATH = "pinterest.duckdb"
 DEFAULT_TABLE = "pinterest_conversions"
 DEFAULT_BATCH_SIZE = 50_000
+SOURCE_URI_ENV = "PINTEREST_SOURCE_URI"  # a database URI, so the password stays off the command line
+PASSWORD_ENV = "PGPASSWORD"  # used when the URI has no password, as libpq does
+
+# URI scheme -> ADBC driver module (pip package name is the module name with dashes)
+ADBC_DRIVERS = {"postgresql": "adbc_driver_postgresql", "postgres": "adbc_driver_postgresql"}
+# how many bytes the PostgreSQL driver fills per Arrow batch before handing it over (bounded memory)
+ADBC_BATCH_BYTES = 8 * 1024 * 1024
+
+# `contents` as DuckDB and Spark build it; JSON-text `contents` from other engines is decoded into this
+CONTENTS_DTYPE = pl.List(
+    pl.Struct(
+        {
+            "id": pl.String,
+            "item_name": pl.String,
+            "item_category": pl.String,
+            "item_brand": pl.String,
+            "item_price": pl.String,
+            "quantity": pl.Int64,
+        }
+    )
+)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """Where the model is. Exactly one of `duckdb_path` / `parquet` is set."""
+    """Where the model is. Exactly one of `duckdb_path` / `parquet` / `uri` is set."""
 
     duckdb_path: str | None = None
     table: str = DEFAULT_TABLE
     parquet: str | None = None
+    uri: str | None = None
 
     def describe(self) -> str:
+        """A human-readable location, safe to log: a URI's password is masked."""
         if self.parquet:
             return f"parquet:{self.parquet}"
+        if self.uri:
+            return f"{redact_uri(self.uri)}#{self.table}"
         return f"duckdb:{self.duckdb_path}#{self.table}"
+
+    def __repr__(self) -> str:  # never print a password through repr() either
+        return f"SourceSpec({self.describe()!r})"
 
 
 def resolve_source(
@@ -44,16 +79,61 @@ def resolve_source(
     duckdb_path: str | None = None,
     table: str | None = None,
     parquet: str | None = None,
+    uri: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> SourceSpec:
-    """Turn command-line options and the environment into a SourceSpec (no I/O yet)."""
+    """Turn command-line options and the environment into a SourceSpec (no I/O yet).
+
+    Precedence: an explicit `duckdb_path` / `parquet` / `uri` (at most one), then $PINTEREST_SOURCE_URI, then
+    $PINTEREST_DUCKDB_PATH, then `pinterest.duckdb`. With a URI, `table` may be schema-qualified
+    (`analytics.pinterest_conversions`, the schema of your dbt target).
+    """
     environ = environ or {}
-    if parquet and duckdb_path:
-        raise SourceError("--parquet and --duckdb are mutually exclusive: choose one source")
+    given = [name for name, value in (("--duckdb", duckdb_path), ("--parquet", parquet), ("--uri", uri)) if value]
+    if len(given) > 1:
+        raise SourceError(f"{' and '.join(given)} are mutually exclusive: choose one source")
     if parquet:
         return SourceSpec(parquet=parquet, table=table or DEFAULT_TABLE)
+    if not duckdb_path and not uri and environ.get(SOURCE_URI_ENV):
+        if environ.get(DUCKDB_PATH_ENV):
+            raise SourceError(
+                f"both {SOURCE_URI_ENV} and {DUCKDB_PATH_ENV} are set: unset one, or pass --uri / --duckdb"
+            )
+        uri = environ[SOURCE_URI_ENV]
+    if uri:
+        return SourceSpec(uri=_with_password(_check_uri(uri), environ), table=table or DEFAULT_TABLE)
     path = duckdb_path or environ.get(DUCKDB_PATH_ENV) or DEFAULT_DUCKDB_PATH
     return SourceSpec(duckdb_path=path, table=table or DEFAULT_TABLE)
+
+
+def redact_uri(uri: str) -> str:
+    """The URI with its password (if any) replaced by `***`."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+def _check_uri(uri: str) -> str:
+    scheme = urlsplit(uri).scheme.lower()
+    if scheme not in ADBC_DRIVERS:
+        supported = ", ".join(f"{s}://" for s in ADBC_DRIVERS)
+        raise SourceError(
+            f"unsupported database URI {redact_uri(uri)!r}: pinexport reads {supported} URIs; for Snowflake, "
+            "BigQuery, Databricks or Redshift unload the model to Parquet and use --parquet (see README, engines)"
+        )
+    return uri
+
+
+def _with_password(uri: str, environ: Mapping[str, str]) -> str:
+    parts = urlsplit(uri)
+    if parts.password is not None or not environ.get(PASSWORD_ENV) or "@" not in parts.netloc:
+        return uri
+    user, host = parts.netloc.rsplit("@", 1)
+    password = quote(environ[PASSWORD_ENV], safe="")
+    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
 
 
 def quote_table(name: str) -> str:
@@ -81,7 +161,9 @@ def _connect_duckdb(path: str) -> duckdb.DuckDBPyConnection:
             f"DuckDB file {path!r} does not exist: run `dbt build` first, or set {DUCKDB_PATH_ENV} / --duckdb"
         )
     try:
-        return duckdb.connect(path, read_only=True)
+        con = duckdb.connect(path, read_only=True)
+        con.execute("set enable_progress_bar = false")  # DuckDB would draw on our stdout
+        return con
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise SourceError(
@@ -110,10 +192,32 @@ def read_batches(
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> Iterator[pl.DataFrame]:
     """Yield the model's rows with `since <= event_time < until` (Unix seconds) in batches of <= batch_size."""
+    if batch_size < 1:
+        raise SourceError(f"batch size must be positive, got {batch_size}")
     if spec.parquet:
-        yield from _read_parquet(spec.parquet, columns, since, until, order_by, batch_size)
+        batches = _read_parquet(spec.parquet, columns, since, until, order_by, batch_size)
+    elif spec.uri:
+        batches = _read_uri(spec, columns, since, until, order_by, batch_size)
     else:
-        yield from _read_duckdb(spec, columns, since, until, order_by, batch_size)
+        batches = _read_duckdb(spec, columns, since, until, order_by, batch_size)
+    for batch in batches:
+        yield normalize_batch(batch)
+
+
+def normalize_batch(batch: pl.DataFrame) -> pl.DataFrame:
+    """Give every engine's batch the DuckDB column types: extension types to storage, JSON `contents` decoded."""
+    exprs = []
+    for name, dtype in batch.schema.items():
+        if isinstance(dtype, pl.Extension):
+            exprs.append(pl.col(name).ext.storage())
+    if exprs:
+        batch = batch.with_columns(exprs)
+    if batch.schema.get("contents") == pl.String:
+        try:
+            batch = batch.with_columns(pl.col("contents").str.json_decode(CONTENTS_DTYPE))
+        except pl.exceptions.PolarsError as exc:
+            raise SourceError(f"`contents` is text but not a JSON array of content objects: {exc}") from None
+    return batch
 
 
 def _read_duckdb(spec, columns, since, until, order_by, batch_size) -> Iterator[pl.DataFrame]:
@@ -128,11 +232,39 @@ def _read_duckdb(spec, columns, since, until, order_by, batch_size) -> Iterator[
             raise SourceError(f"cannot read {spec.describe()}: {exc}") from None
         except duckdb.BinderException as exc:
             raise SourceError(f"{spec.describe()} lacks a column pinexport needs: {exc}") from None
-        for batch in pl.scan_arrow_c_stream(rel).collect_batches(chunk_size=batch_size):
-            if batch.height:
-                yield batch
+        yield from _stream_batches(rel, batch_size, cancel=con.interrupt, describe=spec.describe())
     finally:
         con.close()
+
+
+def _stream_batches(stream, batch_size: int, *, cancel, describe: str, redact=lambda m: m) -> Iterator[pl.DataFrame]:
+    """Batches of an Arrow C stream (a DuckDB relation, an ADBC result) through polars' streaming engine.
+
+    polars reads the stream on its own threads. If the consumer stops early (generator closed, exception), the
+    query is cancelled and the rest drained before the caller closes the connection: closing it while polars is
+    still pulling deadlocks DuckDB and crashes the ADBC driver.
+    """
+    batches = pl.scan_arrow_c_stream(stream).collect_batches(chunk_size=batch_size)
+    finished = False
+    try:
+        for batch in batches:
+            if batch.height:
+                yield batch
+        finished = True
+    except pl.exceptions.ComputeError as exc:
+        finished = True  # the engine stopped on the error; nothing left to drain
+        raise SourceError(f"reading {describe} failed: {redact(str(exc))}") from None
+    finally:
+        if not finished:
+            try:
+                cancel()
+            except Exception:  # noqa: BLE001 - best effort: the drain below ends the stream either way
+                pass
+            try:
+                for _ in batches:
+                    pass
+            except Exception:  # noqa: BLE001 - the cancelled query reports an interruption: expected
+                pass
 
 
 def _read_parquet(glob, columns, since, until, order_by, batch_size) -> Iterator[pl.DataFrame]:
@@ -157,8 +289,90 @@ def _read_parquet(glob, columns, since, until, order_by, batch_size) -> Iterator
             yield batch
 
 
+def _adbc_connect(spec: SourceSpec):
+    scheme = urlsplit(spec.uri).scheme.lower()
+    module_name = ADBC_DRIVERS[scheme]
+    try:
+        driver = importlib.import_module(module_name)
+        import adbc_driver_manager
+    except ImportError:
+        package = module_name.replace("_", "-")
+        raise SourceError(
+            f"reading {scheme}:// URIs needs the {package} package: pip install 'pinterest-offline-conversions[postgres]'"
+        ) from None
+    try:
+        database = driver.connect(_libpq_uri(spec.uri))
+        connection = adbc_driver_manager.AdbcConnection(database)
+    except adbc_driver_manager.Error as exc:
+        raise SourceError(f"cannot connect to {redact_uri(spec.uri)}: {_redacted(exc, spec.uri)}") from None
+    return adbc_driver_manager, database, connection
+
+
+def _libpq_uri(uri: str) -> str:
+    # libpq accepts postgresql:// and postgres://; normalise the password encoding it expects
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    user, host = parts.netloc.rsplit("@", 1)
+    name = user.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{name}:{quote(unquote(parts.password), safe='')}@{host}"))
+
+
+def _redacted(exc: Exception | str, uri: str) -> str:
+    message = str(exc).strip()
+    password = urlsplit(uri).password
+    if password:
+        for form in {password, unquote(password), quote(unquote(password), safe="")}:
+            message = message.replace(form, "***")
+    return message
+
+
+def _query_uri(spec: SourceSpec, sql: str, batch_size: int) -> Iterator[pl.DataFrame]:
+    manager, database, connection = _adbc_connect(spec)
+    statement = manager.AdbcStatement(connection)
+    try:
+        try:
+            statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(ADBC_BATCH_BYTES)})
+            statement.set_sql_query(sql)
+            stream, _ = statement.execute_query()
+        except manager.Error as exc:
+            message = _redacted(exc, spec.uri)
+            if "does not exist" in message and "column" in message:
+                raise SourceError(f"{spec.describe()} lacks a column pinexport needs: {message}") from None
+            raise SourceError(f"cannot read {spec.describe()}: {message}") from None
+        yield from _stream_batches(
+            stream, batch_size, cancel=statement.cancel, describe=spec.describe(),
+            redact=lambda message: _redacted(message, spec.uri),
+        )
+        del stream
+    finally:
+        for handle in (statement, connection, database):
+            try:
+                handle.close()
+            except manager.Error:
+                pass
+
+
+def _time_filter_literal(since: int | None, until: int | None) -> str:
+    clauses = []
+    if since is not None:
+        clauses.append(f"event_time >= {int(since)}")
+    if until is not None:
+        clauses.append(f"event_time < {int(until)}")
+    return (" where " + " and ".join(clauses)) if clauses else ""
+
+
+def _read_uri(spec, columns, since, until, order_by, batch_size) -> Iterator[pl.DataFrame]:
+    order = f" order by {_select_list(order_by)}" if order_by else ""
+    sql = f"select {_select_list(columns)} from {quote_table(spec.table)}{_time_filter_literal(since, until)}{order}"
+    yield from _query_uri(spec, sql, batch_size)
+
+
 def count_rows(spec: SourceSpec, *, since: int | None = None, until: int | None = None) -> int:
     """How many rows `read_batches` would yield with the same window (for progress and reconciliation)."""
+    if spec.uri:
+        sql = f"select count(*) as n from {quote_table(spec.table)}{_time_filter_literal(since, until)}"
+        return int(pl.concat(list(_query_uri(spec, sql, 1))).item())
     if spec.parquet:
         lf = pl.scan_parquet(spec.parquet)
         if since is not None:
