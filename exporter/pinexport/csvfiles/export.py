@@ -1,0 +1,201 @@
+"""Export one window of the CSV layout model into Ads Manager CSV part files plus a manifest, streaming.
+
+Batches from `pinexport.source.read_batches` are filtered (skip reasons counted), rendered columnar, cut into
+parts under both limits, checksummed while written, and published atomically (see `publish`). Memory is bounded
+by the batch size, not by the number of events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+import polars as pl
+
+from pinexport import source
+from pinexport.csvfiles.layout import NOT_SHA256, Layout, render
+from pinexport.csvfiles.parts import PartInfo, PartWriter
+from pinexport.csvfiles.publish import MANIFEST_FORMAT, make_tmp_dir, manifest_name, part_name, publish, write_manifest
+from pinexport.csvfiles.window import Window, iso
+from pinexport.errors import ConfigError, DataError
+
+DEFAULT_TABLE = "pinterest_conversions_csv"
+# Pinterest: "under 5GB in size" and "less than 10 million rows". 5 GB read as 5 * 10**9 bytes (smaller than
+# 5 GiB, so safe either way), minus 100 MB; 10,000,000 rows minus 100,000.
+DEFAULT_MAX_BYTES = 4_900_000_000
+DEFAULT_MAX_ROWS = 9_900_000
+PINTEREST_MAX_BYTES = 5_000_000_000
+PINTEREST_MAX_ROWS = 10_000_000
+DEFAULT_BATCH_SIZE = 100_000
+STALE_AFTER = dt.timedelta(days=30)  # Pinterest: send each conversion "within 30 days"
+DUCKDB_MEMORY_LIMIT = "256MB"
+SORT_COLUMNS = ("event_time", "order_id")
+
+
+@dataclass
+class ExportResult:
+    window: Window
+    source: str
+    out_dir: Path
+    manifest_path: Path
+    parts: list[PartInfo]
+    columns: list[str]
+    rows_read: int
+    rows_written: int
+    skipped: dict[str, int]
+    older_than_30_days: int
+    in_future: int
+    generated_at: dt.datetime
+    manifest: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+
+def export_csv(
+    spec: source.SourceSpec,
+    window: Window,
+    out_dir: str | Path,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    sort: bool = False,
+    now: dt.datetime | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> ExportResult:
+    """Write `window`'s events of `spec` as CSV parts + manifest into `out_dir`, replacing that window's files."""
+    if max_rows < 1:
+        raise ConfigError(f"--max-rows must be at least 1, got {max_rows}")
+    if max_bytes < 1:
+        raise ConfigError(f"--max-bytes must be positive, got {max_bytes}")
+    if batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1, got {batch_size}")
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    stale_before = int((now - STALE_AFTER).timestamp())
+    now_s = int(now.timestamp())
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} exists and is not a directory")
+
+    with _duckdb_memory_cap(spec):
+        expected = source.count_rows(spec, since=window.since, until=window.until)
+        tmp = make_tmp_dir(out)
+        writer: PartWriter | None = None
+        try:
+            layout: Layout | None = None
+            skipped: dict[str, int] = {}
+            rows_read = rows_written = older = future = 0
+            batches = source.read_batches(
+                spec, since=window.since, until=window.until, order_by=list(SORT_COLUMNS) if sort else None,
+                batch_size=batch_size,
+            )
+            for batch in batches:
+                if layout is None:
+                    layout = Layout.from_schema(batch.schema, spec.describe())
+                    writer = PartWriter(tmp, lambda i: part_name(window.label, i), layout.header(),
+                                        max_rows=max_rows, max_bytes=max_bytes)
+                rows_read += batch.height
+                flagged = batch.with_columns(layout.skip_reason_expr().alias("__skip"))
+                reasons = flagged.get_column("__skip")
+                if reasons.null_count() < batch.height:
+                    for reason, count in flagged.group_by("__skip").len().drop_nulls("__skip").iter_rows():
+                        skipped[reason] = skipped.get(reason, 0) + count
+                    flagged = flagged.filter(pl.col("__skip").is_null())
+                keep = flagged.select(layout.columns)
+                ages = keep.select(
+                    (pl.col("event_time") < stale_before).sum().alias("old"),
+                    (pl.col("event_time") > now_s).sum().alias("future"),
+                ).row(0)
+                older += int(ages[0])
+                future += int(ages[1])
+                rendered = render(keep, layout)
+                writer.write(rendered.data, rendered.row_bytes)
+                rows_written += keep.height
+                if on_batch:
+                    on_batch(rows_read)
+            parts = writer.close() if writer else []
+            if rows_read != expected:
+                raise DataError(
+                    f"{spec.describe()} changed during the export: counted {expected:,} events in the window, "
+                    f"read {rows_read:,}; run again once the model is rebuilt"
+                )
+            if rows_read != rows_written + sum(skipped.values()) or sum(p.rows for p in parts) != rows_written:
+                raise AssertionError("row counts do not reconcile")  # a bug, not a data problem
+            generated_at = dt.datetime.now(dt.timezone.utc)
+            result = ExportResult(
+                window=window, source=spec.describe(), out_dir=out, manifest_path=out / manifest_name(window.label),
+                parts=parts, columns=list(layout.columns) if layout else [], rows_read=rows_read,
+                rows_written=rows_written, skipped=dict(sorted(skipped.items())), older_than_30_days=older,
+                in_future=future, generated_at=generated_at,
+            )
+            result.manifest = build_manifest(result, max_rows=max_rows, max_bytes=max_bytes, sort=sort, now=now)
+            write_manifest(tmp, window.label, result.manifest)
+            publish(tmp, out, window.label, [p.name for p in parts])
+            return result
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def build_manifest(result: ExportResult, *, max_rows: int, max_bytes: int, sort: bool, now: dt.datetime) -> dict:
+    w = result.window
+    return {
+        "format": MANIFEST_FORMAT,
+        "label": w.label,
+        "month": w.month,
+        "range": {"since": iso(w.since), "until": iso(w.until), "since_unix": w.since, "until_unix": w.until,
+                  "until_excluded": True, "timezone": "UTC"},
+        "source": result.source,
+        "generated_at": result.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "columns": result.columns,
+        "row_order": "event_time, order_id (sorted on read)" if sort else "as stored in the model",
+        "limits": {"max_rows": max_rows, "max_bytes": max_bytes, "bytes_include_header": True},
+        "files": [{"name": p.name, "rows": p.rows, "bytes": p.bytes, "sha256": p.sha256} for p in result.parts],
+        "totals": {
+            "events_read": result.rows_read,
+            "rows_written": result.rows_written,
+            "rows_skipped": result.rows_skipped,
+            "files": len(result.parts),
+            "bytes": sum(p.bytes for p in result.parts),
+        },
+        "skipped": result.skipped,
+        "warnings": {
+            "as_of": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "older_than_30_days": result.older_than_30_days,
+            "in_future": result.in_future,
+        },
+    }
+
+
+def has_plaintext_risk(result: ExportResult) -> bool:
+    """True when rows were held back because an identity cell was not a SHA-256 hash (a model problem)."""
+    return result.skipped.get(NOT_SHA256, 0) > 0
+
+
+@contextlib.contextmanager
+def _duckdb_memory_cap(spec: source.SourceSpec) -> Iterator[None]:
+    """Cap DuckDB's buffer memory while the export reads: DuckDB shares one database instance per file within a
+    process, so a setting made on this connection applies to the reader's connections too. Without it DuckDB
+    caches the blocks it reads (up to 80% of RAM) and memory grows with the month's size."""
+    if not spec.duckdb_path or not Path(spec.duckdb_path).exists():
+        yield
+        return
+    try:
+        con = duckdb.connect(spec.duckdb_path, read_only=True)
+    except duckdb.Error:  # locked or unreadable: the reader reports it properly
+        yield
+        return
+    try:
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        yield
+    finally:
+        con.close()
