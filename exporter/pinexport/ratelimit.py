@@ -40,8 +40,8 @@ class TokenBucket:
                 return self._paused_until - now
             self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
             self._last = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
+            if self._tokens >= 1.0 - 1e-9:  # tolerance: float refills like 0.1 * 10 may land just below 1
+                self._tokens = max(0.0, self._tokens - 1.0)
                 return 0.0
             return (1.0 - self._tokens) / self.rate
 
