@@ -75,10 +75,10 @@ class Layout:
             raise ConfigError(
                 f"{describe}: the CSV layout has no email, email_1..email_4 or madid column; Pinterest requires one"
             )
-        wrong = [n for n in identity if schema[n] != pl.String]
+        wrong = [n for n in identity if schema[n] not in (pl.String, pl.Null)]
         if wrong:
             raise ConfigError(f"{describe}: identity column(s) {', '.join(wrong)} must be text (SHA-256 hex)")
-        if SKIP_REASON_COLUMN in names and schema[SKIP_REASON_COLUMN] != pl.String:
+        if SKIP_REASON_COLUMN in names and schema[SKIP_REASON_COLUMN] not in (pl.String, pl.Null):
             raise ConfigError(f"{describe}: {SKIP_REASON_COLUMN} must be text (a reason code, or null)")
         return cls(
             columns=tuple(columns),
@@ -93,12 +93,13 @@ class Layout:
     def skip_reason_expr(self) -> pl.Expr:
         """Per row: null (write it) or why it is skipped. First match wins: a non-hash identity value (so no
         plaintext ever reaches a file), the model's own _skip_reason, then no identity at all."""
-        present = [_blank_to_null(pl.col(n)) for n in self.identity]
+        present = [_blank_to_null(pl.col(n).cast(pl.String)) for n in self.identity]
         not_hash = pl.any_horizontal([p.is_not_null() & ~p.str.contains(SHA256_HEX) for p in present])
         none = pl.all_horizontal([p.is_null() for p in present])
         expr = pl.when(not_hash).then(pl.lit(NOT_SHA256))
         if self.skip_reason:
-            expr = expr.when(pl.col(SKIP_REASON_COLUMN).is_not_null()).then(pl.col(SKIP_REASON_COLUMN))
+            reason = pl.col(SKIP_REASON_COLUMN).cast(pl.String)
+            expr = expr.when(reason.is_not_null()).then(reason)
         return expr.when(none).then(pl.lit(NO_IDENTITY)).otherwise(pl.lit(None, dtype=pl.String))
 
 
@@ -127,11 +128,11 @@ def render(batch: pl.DataFrame, layout: Layout) -> Rendered:
     cells = []
     for name in layout.columns:
         col = pl.col(name)
-        if name in layout.identity:
-            col = _blank_to_null(col)
         is_text = name in layout.text
         if not is_text:
             col = col.cast(pl.String)
+        if name in layout.identity:
+            col = _blank_to_null(col)
         cells.append((name, col, is_text))
     needs = batch.select(
         *[(c.str.contains(FORMULA_START) & ~c.str.contains(PLAIN_NUMBER)).any().alias(f"n{i}")

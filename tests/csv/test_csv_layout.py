@@ -1,0 +1,120 @@
+"""The layout rules: which columns are written, skip reasons, RFC 4180 quoting, formula neutralisation."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import polars as pl
+import pytest
+
+from csvdata import sha
+from pinexport.csvfiles.layout import NO_IDENTITY, NOT_SHA256, Layout, render
+from pinexport.errors import ConfigError
+
+H = sha("someone@example.com")
+
+
+def frame(**cols) -> pl.DataFrame:
+    base = {"email": [H], "madid": [None], "event_time": [1], "order_id": ["o1"]}
+    base.update(cols)
+    n = max(len(v) for v in base.values())
+    base = {k: (v if len(v) == n else v * n) for k, v in base.items()}
+    return pl.DataFrame(base, schema_overrides={"madid": pl.String, "email": pl.String})
+
+
+def lines(df: pl.DataFrame) -> list[list[str]]:
+    layout = Layout.from_schema(df.schema, "t")
+    out = render(df.select(layout.columns), layout)
+    text = out.data.decode()
+    assert out.row_bytes.to_list() == [len(line.encode()) + 2 for line in _physical_rows(text)]
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _physical_rows(text: str) -> list[str]:
+    """Split on CRLF outside quotes (the reference for the writer's per-row byte lengths)."""
+    rows, cur, quoted = [], [], False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            quoted = not quoted
+        if not quoted and text.startswith("\r\n", i):
+            rows.append("".join(cur))
+            cur = []
+            i += 2
+            continue
+        cur.append(c)
+        i += 1
+    return rows
+
+
+def test_columns_are_written_in_model_order_without_control_columns():
+    df = frame(_skip_reason=[None], value=["1.50"])
+    layout = Layout.from_schema(df.schema, "t")
+    assert layout.columns == ("email", "madid", "event_time", "order_id", "value")
+    assert layout.header() == b"email,madid,event_time,order_id,value\r\n"
+    assert layout.identity == ("email", "madid")
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"x\")"])
+def test_formula_starts_are_neutralised(text):
+    [[*_, cell]] = lines(frame(order_id=[text]))
+    assert cell == "'" + text
+
+
+@pytest.mark.parametrize("text", ["-12.50", "+3", "12", "-0.5", "hello", "a=b", "O'Brien"])
+def test_plain_numbers_and_ordinary_text_are_kept(text):
+    [[*_, cell]] = lines(frame(order_id=[text]))
+    assert cell == text
+
+
+def test_numeric_columns_are_never_prefixed():
+    rows = lines(frame(event_time=[-5]))
+    assert rows[0][2] == "-5"
+
+
+@pytest.mark.parametrize("text", ['a,b', 'say "hi"', "two\nlines", "cr\rhere", "crlf\r\nx", "ünï,cødé ☃", '"'])
+def test_specials_round_trip_as_one_row(text):
+    rows = lines(frame(order_id=[text, "plain"]))
+    assert [r[3] for r in rows] == [text, "plain"]
+
+
+def test_nulls_and_empty_identity_are_empty_cells():
+    rows = lines(frame(email=[""], madid=[sha("m")]))
+    assert rows[0][0] == "" and rows[0][1] == sha("m")
+
+
+def skip_reasons(df: pl.DataFrame) -> list[str | None]:
+    layout = Layout.from_schema(df.schema, "t")
+    return df.select(layout.skip_reason_expr().alias("r"))["r"].to_list()
+
+
+def test_skip_reasons_in_priority_order():
+    df = frame(
+        email=[H, None, "", "Someone@Example.com", H.upper(), None, H],
+        madid=[None, sha("m"), None, None, None, None, None],
+        _skip_reason=[None, None, None, None, None, "opt_out", "opt_out"],
+    )
+    assert skip_reasons(df) == [None, None, NO_IDENTITY, NOT_SHA256, NOT_SHA256, "opt_out", "opt_out"]
+
+
+def test_plaintext_identity_is_never_rendered_as_kept():
+    df = frame(email=["jane@example.com"])
+    assert skip_reasons(df) == [NOT_SHA256]
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ({"email": pl.List(pl.String), "event_time": pl.Int64}, "scalars"),
+        ({"em": pl.String, "event_time": pl.Int64}, "email"),
+        ({"email": pl.String, "event_time": pl.String}, "integer event_time"),
+        ({"email": pl.String}, "integer event_time"),
+        ({"email": pl.String, "event_time": pl.Int64, "_other": pl.String}, "control column"),
+        ({"email": pl.Int64, "event_time": pl.Int64}, "text"),
+    ],
+)
+def test_layouts_that_cannot_work_are_refused(schema, message):
+    with pytest.raises(ConfigError, match=message):
+        Layout.from_schema(pl.Schema(schema), "t")
