@@ -1,4 +1,4 @@
-{#- A typed empty array of the structs struct_array_agg(fields, ...) builds (JSON '[]' where that builds JSON). -#}
+{#- A typed empty array of the structs sorted_struct_array_agg(fields) builds (JSON '[]' where that builds JSON). -#}
 {% macro empty_struct_array(fields) -%}
     {{ return(adapter.dispatch('empty_struct_array', 'pinterest_conversions')(fields)) }}
 {%- endmacro %}

@@ -1,13 +1,8 @@
-{#- Per order: the purchased items (returns and cancellations excluded) as Pinterest `contents` structs and
-    `content_ids`, in a deterministic order (product_id, item_name, item_category, item_brand, item_price,
-    quantity; nulls last), plus the item totals used when the order row has no revenue or quantity.
+{#- Per order: the purchased items (returns and cancellations excluded) as Pinterest `contents` structs,
+    sorted by id, item_name, item_category, item_brand, item_price (as its decimal text), quantity, each
+    ascending with nulls last and text in code-point order; `content_ids` are the non-null ids in that order.
+    Also the item totals used when the order row has no revenue or quantity.
     Identical item lines are kept: a line scanned twice is two units. -#}
-{%- set sort_keys = ['product_id', 'item_name', 'item_category', 'item_brand', 'item_price', 'item_quantity'] -%}
-{%- set order_by = [] -%}
-{%- for key in sort_keys -%}
-    {%- do order_by.append('case when ' ~ key ~ ' is null then 1 else 0 end') -%}
-    {%- do order_by.append(key) -%}
-{%- endfor -%}
 {%- set contents_fields = [
     ['id', 'product_id', 'text'],
     ['item_name', 'item_name', 'text'],
@@ -33,11 +28,23 @@ per_order as (
         count(*) as item_lines,
         sum(item_price * item_quantity) as items_value,
         sum(item_quantity) as items_quantity,
-        {{ pinterest_conversions.array_agg_ordered('product_id', order_by) }} as content_ids,
-        {{ pinterest_conversions.struct_array_agg(contents_fields, order_by) }} as contents
+        {{ pinterest_conversions.sorted_struct_array_agg(contents_fields) }} as contents
     from items
     group by order_id
 
+),
+
+with_ids as (
+
+    select
+        order_id,
+        item_lines,
+        items_value,
+        items_quantity,
+        {{ pinterest_conversions.struct_array_field('contents', 'id') }} as content_ids,
+        contents
+    from per_order
+
 )
 
-select * from per_order
+select * from with_ids

@@ -1,0 +1,74 @@
+{#- Aggregate: one struct per row, as an array sorted by the fields in the order given, each ascending with
+    nulls last, text in binary (code point) order. fields: list of [name, sql_expr, kind], kind 'text' or
+    'bigint'. Engines without arrays of structs return JSON of the same objects (Postgres jsonb,
+    Redshift SUPER, Snowflake ARRAY of OBJECT). -#}
+{% macro sorted_struct_array_agg(fields) -%}
+    {{ return(adapter.dispatch('sorted_struct_array_agg', 'pinterest_conversions')(fields)) }}
+{%- endmacro %}
+
+{% macro default__sorted_struct_array_agg(fields) -%}
+    {{ pinterest_conversions.unsupported_adapter('sorted_struct_array_agg') }}
+{%- endmacro %}
+
+{% macro _field_type(kind) -%}
+    {%- if kind == 'bigint' -%}{{ dbt.type_bigint() }}{%- else -%}{{ dbt.type_string() }}{%- endif -%}
+{%- endmacro %}
+
+{#- ORDER BY keys for engines with ordered aggregates: per field a nulls-last flag, then the value. -#}
+{% macro _struct_sort_keys(fields, text_collation='') -%}
+    {%- for f in fields -%}
+        case when {{ f[1] }} is null then 1 else 0 end, {{ f[1] }}{% if f[2] == 'text' %}{{ text_collation }}{% endif %}{% if not loop.last %}, {% endif %}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- An ordered list() aggregate of structs is several times slower in DuckDB than list() followed by
+    list_sort(), which compares structs field by field with nested nulls last: the same order. -#}
+{% macro duckdb__sorted_struct_array_agg(fields) -%}
+    list_sort(list(struct_pack(
+        {%- for f in fields %}{{ f[0] }} := cast({{ f[1] }} as {{ pinterest_conversions._field_type(f[2]) }}){% if not loop.last %}, {% endif %}{% endfor -%}
+    )))
+{%- endmacro %}
+
+{% macro postgres__sorted_struct_array_agg(fields) -%}
+    jsonb_agg(jsonb_build_object(
+        {%- for f in fields %}'{{ f[0] }}', {{ f[1] }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    ) order by {{ pinterest_conversions._struct_sort_keys(fields, ' collate "C"') }})
+{%- endmacro %}
+
+{% macro redshift__sorted_struct_array_agg(fields) -%}
+    json_parse('[' || listagg(json_serialize(object(
+        {%- for f in fields %}'{{ f[0] }}', {{ f[1] }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    )), ',') within group (order by {{ pinterest_conversions._struct_sort_keys(fields) }}) || ']')
+{%- endmacro %}
+
+{#- Spark has no ordered aggregate; array_sort() compares structs field by field (nulls first), so each field
+    is preceded by its nulls-last flag inside a sort struct, then only the value struct is kept. -#}
+{% macro spark__sorted_struct_array_agg(fields) -%}
+    transform(
+        array_sort(collect_list(struct(
+            {%- for f in fields %}case when {{ f[1] }} is null then 1 else 0 end as n{{ loop.index }}, {{ f[1] }} as k{{ loop.index }}, {% endfor -%}
+            named_struct(
+                {%- for f in fields %}'{{ f[0] }}', cast({{ f[1] }} as {{ pinterest_conversions._field_type(f[2]) }}){% if not loop.last %}, {% endif %}{% endfor -%}
+            ) as v))),
+        s -> s.v)
+{%- endmacro %}
+
+{% macro snowflake__sorted_struct_array_agg(fields) -%}
+    array_agg(object_construct_keep_null(
+        {%- for f in fields %}'{{ f[0] }}', {{ f[1] }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    )) within group (order by {{ pinterest_conversions._struct_sort_keys(fields, " collate 'utf8'") }})
+{%- endmacro %}
+
+{% macro bigquery__sorted_struct_array_agg(fields) -%}
+    array_agg(struct(
+        {%- for f in fields %}cast({{ f[1] }} as {{ pinterest_conversions._field_type(f[2]) }}) as {{ f[0] }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    ) order by {{ pinterest_conversions._struct_sort_keys(fields) }})
+{%- endmacro %}
+
+{% macro trino__sorted_struct_array_agg(fields) -%}
+    array_agg(cast(row(
+        {%- for f in fields %}{{ f[1] }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    ) as row(
+        {%- for f in fields %}{{ f[0] }} {{ pinterest_conversions._field_type(f[2]) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    )) order by {{ pinterest_conversions._struct_sort_keys(fields) }})
+{%- endmacro %}
