@@ -134,9 +134,10 @@ def test_slow_answers_and_timeouts(model, run_api):
     with Sandbox(token=TOKEN, seed=5, faults=Faults(slow=0.5, slow_seconds=0.3)) as sb:
         run = run_api("--json", "--batch-size", "100", base_url=sb.url)
         assert run.code == ExitCode.OK and len(sb.accepted_event_ids()) == 1200
-    with Sandbox(token=TOKEN, faults=Faults(script=("slow",), slow_seconds=2.0)) as sb:
+    # validation off: a fully validated 1000-event request alone may take longer than the short timeout here
+    with Sandbox(token=TOKEN, faults=Faults(script=("slow",), slow_seconds=4.0), validate_sample=0.0) as sb:
         # the first answer takes longer than --timeout: retried, then accepted
-        run = run_api("--json", "--resend", "--batch-size", "1000", "--timeout", "0.5", base_url=sb.url)
+        run = run_api("--json", "--resend", "--batch-size", "1000", "--timeout", "1.5", base_url=sb.url)
         assert run.code == ExitCode.OK and summary_of(run)["retries"] >= 1
         assert len(sb.accepted_event_ids()) == 1200
 
