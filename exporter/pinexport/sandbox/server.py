@@ -297,10 +297,10 @@ class Sandbox:
         now = self.now()
         validate = self._should_validate()
         if not validate:
-            clean_ids = checks.fast_clean_event_ids(raw, now, window_days=self.event_window_days)
-            if clean_ids is not None:
+            fast = checks.fast_outcomes(raw, now, window_days=self.event_window_days)
+            if fast is not None:
                 self._count("fast_path")
-                return self._accept(h, account, test, fault, clean_ids, None)
+                return self._accept(h, account, test, fault, *fast)
         try:
             body = json.loads(raw)
         except ValueError as exc:
@@ -324,24 +324,19 @@ class Sandbox:
         test: bool,
         fault: str,
         event_ids: list[str],
-        outcomes: list[checks.EventOutcome] | None,
+        outcomes: list[checks.EventOutcome],
     ) -> None:
         """Record the accepted request (before answering), then answer 200 or drop the answer (fault)."""
         n = len(event_ids)
-        if outcomes is None:  # fast path: all processed, no warnings
-            self._recorder.add(account, test, zip(event_ids, ["processed"] * n), answer_dropped=fault == DROP_AFTER)
-            self._count("processed_events", n=n)
-            body = checks.all_processed_json(n)
-        else:
-            processed = sum(1 for o in outcomes if o.status == "processed")
-            warnings = sum(1 for o in outcomes if o.warning_message)
-            self._recorder.add(
-                account, test, zip(event_ids, [o.status for o in outcomes]), answer_dropped=fault == DROP_AFTER
-            )
-            self._count("processed_events", n=processed)
-            self._count("failed_events", n=n - processed)
-            self._count("warnings", n=warnings)
-            body = checks.response_json(outcomes)
+        processed = sum(1 for o in outcomes if o.status == "processed")
+        warnings = sum(1 for o in outcomes if o.warning_message)
+        self._recorder.add(
+            account, test, zip(event_ids, [o.status for o in outcomes]), answer_dropped=fault == DROP_AFTER
+        )
+        self._count("processed_events", n=processed)
+        self._count("failed_events", n=n - processed)
+        self._count("warnings", n=warnings)
+        body = checks.response_json(outcomes)
         if fault == DROP_AFTER:
             h.close_connection = True
             return
