@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 COLUMNS = ["email", "madid", "event_time", "event_type", "source_type", "value", "currency", "order_id", "quantity"]
 SCHEMA_SQL = """
@@ -42,11 +43,12 @@ def write_model(path: Path, rows: list[dict], table: str = "pinterest_conversion
     try:
         con.execute(SCHEMA_SQL.format(table=table))
         names = COLUMNS + ["_skip_reason"]
-        if rows:
-            con.executemany(
-                f"insert into {table} values ({', '.join('?' for _ in names)})",
-                [[r.get(n) for n in names] for r in rows],
-            )
+        if rows:  # through a Parquet file: executemany is slow
+            schema = {n: (pl.Int64 if n in ("event_time", "quantity") else pl.String) for n in names}
+            staged = path.with_name(path.name + ".rows.parquet")
+            pl.DataFrame([{n: r.get(n) for n in names} for r in rows], schema=schema).write_parquet(staged)
+            con.execute(f"insert into {table} select {', '.join(names)} from read_parquet(?)", [str(staged)])
+            staged.unlink()
     finally:
         con.close()
     return path

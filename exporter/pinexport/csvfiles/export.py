@@ -24,6 +24,10 @@ from pinexport.csvfiles.publish import MANIFEST_FORMAT, make_tmp_dir, manifest_n
 from pinexport.csvfiles.window import Window, iso
 from pinexport.errors import ConfigError, DataError
 
+
+class OutputError(ConfigError):
+    """The output directory cannot be written (permissions, disk full): nothing was published."""
+
 DEFAULT_TABLE = "pinterest_conversions_csv"
 # Pinterest: "under 5GB in size" and "less than 10 million rows". 5 GB read as 5 * 10**9 bytes (smaller than
 # 5 GiB, so safe either way), minus 100 MB; 10,000,000 rows minus 100,000.
@@ -86,7 +90,10 @@ def export_csv(
 
     with _duckdb_memory_cap(spec):
         expected = source.count_rows(spec, since=window.since, until=window.until)
-        tmp = make_tmp_dir(out)
+        try:
+            tmp = make_tmp_dir(out)
+        except OSError as exc:
+            raise OutputError(f"cannot write the CSV files into {out}: {exc}") from None
         writer: PartWriter | None = None
         try:
             layout: Layout | None = None
@@ -139,10 +146,12 @@ def export_csv(
             write_manifest(tmp, window.label, result.manifest)
             publish(tmp, out, window.label, [p.name for p in parts])
             return result
-        except BaseException:
+        except BaseException as exc:
             if writer is not None:
                 writer.abandon()
             shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write the CSV files into {out}: {exc}; nothing was published") from exc
             raise
 
 
