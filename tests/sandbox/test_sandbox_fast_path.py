@@ -89,8 +89,15 @@ def test_fast_path_declines_what_it_cannot_tell():
     # events whose first keys differ: no common anchor
     reordered = {"user_data": event(2)["user_data"], **{k: v for k, v in event(2).items() if k != "user_data"}}
     assert fast_outcomes(encode([event(1), reordered], True, True), NOW) is None
-    # an event that is not an object
+    # an element that is not an object, at the end or between events, in both layouts
     assert fast_outcomes(b'{"data":[{"event_id":"a","event_name":"checkout","event_time":1},5]}', NOW) is None
+    for junk in ("5", '"x"', "[]", "null", "true"):
+        for compact in (True, False):
+            raw = encode([event(1), event(2)], compact, True)
+            sep = b"}," if compact else b"}, "
+            cut = raw.index(sep + (b'{"event_name"' if compact else b'{"event_name"')) + len(sep)
+            bad = raw[:cut] + junk.encode() + b"," + raw[cut:]
+            assert fast_outcomes(bad, NOW) is None, bad[cut - 5 : cut + 20]
 
 
 def test_server_answers_the_same_with_and_without_validation():

@@ -223,17 +223,20 @@ def fast_outcomes(raw: bytes, now: float, *, window_days: int = 7) -> tuple[list
     fields = list(_EVENT_FIELDS.finditer(raw))
     positions = list(map(_start, fields))
     groups = list(map(_groups, fields))
-    # Every event starts with the same key (serializers keep key order). An event where it is not first would
-    # merge with its neighbour (two event_ids in one event), a stray one makes an event without event_id: both
-    # fail the one-per-event checks below.
+    # Every event starts with the same key (serializers keep key order) and follows "[" or "},". An event where
+    # it is not first, or that follows something else than an object (5, "x", [], null), merges with the event
+    # before it (two event_ids in one event); a stray anchor key makes an event without event_id: all of these
+    # fail the one-per-event checks below. (A stray object without that key between two events is the one
+    # malformation only the sampled schema validation sees.)
     anchor = head.group(1)
     starts: list[int] | None = None
     if anchor.startswith(b"event_") and anchor[6:] in (b"id", b"name", b"time"):  # usual: no pass of its own
         starts = [p - 1 for p, g in zip(positions, groups) if g[0] == anchor[6:]]
-        if not all(raw[p : p + 1] == b"{" for p in starts):
-            starts = None
+        if not starts or starts[0] != head.start(1) - 2 or not all(raw[p - 2 : p + 1] == b"},{" for p in starts[1:]):
+            starts = None  # not the compact layout: take the general pass
     if starts is None:
-        starts = [m.start() for m in re.finditer(rb'\{\s*"%s"\s*:' % anchor, raw)]
+        pattern = rb'(?:\[|\}\s*,)\s*(\{)\s*"%s"\s*:' % anchor
+        starts = [m.start(1) for m in re.finditer(pattern, raw)]
     n = len(starts)
     if not 1 <= n <= MAX_EVENTS:
         return None
