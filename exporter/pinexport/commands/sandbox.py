@@ -48,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--record", type=Path, metavar="FILE", help="append accepted event ids (NDJSON) here")
     api = parser.add_argument_group("API behaviour")
-    api.add_argument("--rate-limit", type=_positive, default=5000, metavar="N", help="calls per minute per ad account")
+    api.add_argument("--rate-limit", type=_positive, default=5000, metavar="N", help="calls per minute per ad account (default: %(default)g, Pinterest's limit)")
     api.add_argument("--rate-limit-burst", type=_positive, metavar="N", help="bucket size (default: the rate limit)")
     api.add_argument("--validate-sample", type=_share, default=1.0, metavar="P",
                      help="share of requests validated against the full JSON Schema (cheap checks always run)")
@@ -61,7 +61,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     faults.add_argument("--fail-5xx", type=_share, default=0.0, metavar="P", help="share answered 500/503")
     faults.add_argument("--fail-429", type=_share, default=0.0, metavar="P", help="share answered 429")
     faults.add_argument("--slow", type=_share, default=0.0, metavar="P", help="share answered late")
-    faults.add_argument("--slow-seconds", type=float, default=1.0, metavar="S", help="delay of slow answers")
+    faults.add_argument("--slow-seconds", type=float, default=1.0, metavar="S",
+                        help="delay of slow answers (default: %(default)g)")
     faults.add_argument("--drop", type=_share, default=0.0, metavar="P", help="share of connections dropped")
     faults.add_argument("--drop-when", choices=("before", "after", "any"), default="any",
                         help="drop before reading the body, after processing it (answer lost), or either")
