@@ -54,7 +54,7 @@ joined as (
         orders.order_datetime,
         {{ pinterest_conversions.epoch_seconds('orders.order_datetime') }} as event_time,
         coalesce(orders.order_revenue, order_items.items_value) as value_amount,
-        coalesce(orders.order_quantity, order_items.items_quantity) as num_items,
+        cast(coalesce(orders.order_quantity, order_items.items_quantity) as {{ dbt.type_bigint() }}) as num_items,
         orders.currency_raw,
         orders.currency_count,
         orders.invalid_currency_rows,
