@@ -5,19 +5,23 @@ transaction survives a crash or `kill -9`. It holds event_ids (hashes), event ti
 personal data, never the token.
 
 Protocol (driven by `pinexport.api`):
-1. before a request is sent, its batch is recorded as in flight (committed);
-2. after the answer, every event of the batch is appended to `acks` with its outcome (`processed`, `warning` =
-   processed with a warning, `failed` = refused by Pinterest) and the batch is closed, in one committed transaction;
-3. a later run skips acknowledged events; events of batches still open (in flight when a run died) have no ack and
-   are sent again: the only possible duplicates.
+1. before a request is sent, its batch (the JSON array of its event_ids, in request order) is inserted as in
+   flight, committed;
+2. after the answer the batch row is closed in a committed transaction: `status` is the outcome of every event
+   (`processed`, or `failed` when the request was refused as a whole) and `exceptions` maps the position of each
+   event with another outcome (`failed` by Pinterest, `warning` = processed with a warning) to it;
+3. a later run skips acknowledged events; events of batches still open (in flight when a run died) are sent
+   again: the only possible duplicates.
+The `events` view unfolds this into one row per event: event_id, status, batch_id.
 
-Why append-only: a B-tree keyed on random event_ids rewrites a page per event at every commit (measured ~30 s per
-million events with a text primary key, ~20 s with an integer one); appending is ~2 s. Lookups instead use an
-in-memory set of 64-bit keys (first 16 hex digits of the event_id when it is a SHA-256 hex string, as the model
-makes it, else of sha256(event_id)), loaded once per run for the events inside the window: 8 bytes per event.
-Two different events sharing a key would make the second look already sent; at 10 million events in a window that
-chance is about 5 in a million per run. Acks older than the retention period are pruned: such events are outside
-any window and can never be sent again.
+Why one row per request and no per-event index: a B-tree keyed on random event_ids rewrites a page per event at
+every commit (measured ~30 s per million events with a text primary key, ~20 s with an integer one). Here a
+request costs one insert and one update. Lookups use an in-memory table of 64-bit keys (first 16 hex digits of the
+event_id when it is a SHA-256 hex string, as the model makes it, else of sha256(event_id)) loaded once per run for
+the batches whose events may still be inside the window: 8 bytes per event. Two different events sharing a key
+would make the second look already sent; at 10 million events in a window that chance is about 5 in a million
+per run. Batches whose newest event is older than the retention period are pruned: their events are outside any
+window and can never be sent again.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import json
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -39,27 +43,30 @@ PROCESSED = "processed"
 WARNING = "warning"
 FAILED = "failed"
 ACKNOWLEDGED = (PROCESSED, WARNING, FAILED)
-_STATUS_CODE = {PROCESSED: 0, WARNING: 1, FAILED: 2}
-_CODE_STATUS = {v: k for k, v in _STATUS_CODE.items()}
 DEFAULT_RETENTION_DAYS = 60
+FORMAT_VERSION = 1
 
 _SCHEMA = """
 create table if not exists batches (
     batch_id        integer primary key autoincrement,
     run_started_at  integer not null,
     marked_at       integer not null,
-    event_ids       text not null,          -- JSON array: what was (about to be) sent
+    event_ids       text not null,          -- JSON array, request order
+    min_event_time  integer not null,
+    max_event_time  integer not null,
     acknowledged_at integer,                -- null while in flight
-    outcome         text                    -- 'ok', 'http 422', ...
+    status          text,                   -- outcome of every event not in exceptions
+    exceptions      text,                   -- JSON object {"<position>": "failed" | "warning"}
+    outcome         text                    -- 'ok', 'http 404', 'not sent: run stopped', ...
 );
-create table if not exists acks (
-    event_id   text not null,
-    key        integer not null,             -- 64-bit lookup key, see module doc
-    event_time integer not null,
-    status     integer not null,             -- 0 processed, 1 warning, 2 failed
-    batch_id   integer not null,
-    acked_at   integer not null
-);
+create index if not exists batches_by_time on batches (max_event_time);
+create view if not exists events as
+select j.value as event_id,
+       case when b.acknowledged_at is null then 'in_flight'
+            else coalesce(json_extract(b.exceptions, '$."' || j.key || '"'), b.status) end as status,
+       b.batch_id, b.acknowledged_at
+from batches b, json_each(b.event_ids) j
+where b.status is not null or b.acknowledged_at is null;
 """
 
 
@@ -98,13 +105,11 @@ def _hash_key(event_id: str) -> int:
 
 @dataclass(frozen=True)
 class Ack:
-    """The answer to one request, event by event."""
+    """The answer to one request: every event has `status` except those listed in `exceptions`."""
 
     batch_id: int
-    event_ids: Sequence[str]
-    keys: Sequence[int]
-    event_times: Sequence[int]
-    statuses: Sequence[str]  # one of ACKNOWLEDGED per event
+    status: str  # PROCESSED or FAILED
+    exceptions: dict[int, str] = field(default_factory=dict)  # position in the request -> FAILED | WARNING
     outcome: str = "ok"
 
 
@@ -136,7 +141,14 @@ class Ledger:
             self._con = sqlite3.connect(self.path, isolation_level=None)
             self._con.execute("pragma journal_mode=wal")
             self._con.execute("pragma synchronous=full")
+            (version,) = self._con.execute("pragma user_version").fetchone()
+            (tables,) = self._con.execute("select count(*) from sqlite_master").fetchone()
+            if tables and version != FORMAT_VERSION:
+                self._con.close()
+                raise ConfigError(f"{self.path} is not a ledger this pinexport can read (format {version}, "
+                                  f"expected {FORMAT_VERSION}); move it away or point --state-dir elsewhere")
             self._con.executescript(_SCHEMA)
+            self._con.execute(f"pragma user_version = {FORMAT_VERSION}")
         self._con.execute("pragma busy_timeout=10000")
 
     @classmethod
@@ -154,56 +166,61 @@ class Ledger:
         self.close()
 
     # --- reads --------------------------------------------------------------------------------------------------
-    def known(self, since: int, *, chunk: int = 200_000) -> Known:
-        """Acknowledged events with event_time >= since (latest outcome wins) and keys of still-open batches."""
+    def known(self, since: int, *, chunk: int = 500) -> Known:
+        """Latest outcome of acknowledged events in batches with events at or after `since`, and the keys of
+        batches still open."""
         cur = self._con.execute(
-            "select key, status from acks where event_time >= ? order by rowid", (int(since),)
+            "select batch_id, event_ids, status, exceptions, acknowledged_at from batches "
+            "where max_event_time >= ? and (status is not null or acknowledged_at is null) order by batch_id",
+            (int(since),),
         )
-        parts = []
+        parts: list[pl.DataFrame] = []
+        open_parts: list[pl.Series] = []
         while rows := cur.fetchmany(chunk):
-            parts.append(pl.DataFrame(rows, schema={"key": pl.Int64, "code": pl.Int8}, orient="row"))
+            acked = [r for r in rows if r[4] is not None]
+            if acked:
+                parts.append(_unfold(acked))
+            open_ids = [r[1] for r in rows if r[4] is None]
+            if open_ids:
+                ids = pl.Series(open_ids, dtype=pl.String).str.json_decode(pl.List(pl.String)).explode()
+                open_parts.append(keys(ids.drop_nulls()))
         if parts:
-            frame = (
-                pl.concat(parts)
-                .unique(subset="key", keep="last", maintain_order=False)
-                .select("key", pl.col("code").replace_strict(_CODE_STATUS, return_dtype=pl.String).alias("status"))
-            )
+            frame = pl.concat(parts).unique(subset="key", keep="last", maintain_order=False)
         else:
             frame = pl.DataFrame(schema={"key": pl.Int64, "status": pl.String})
-        open_ids: list[str] = []
-        for (ids,) in self._con.execute("select event_ids from batches where acknowledged_at is null"):
-            open_ids.extend(json.loads(ids))
-        open_keys = keys(pl.Series("event_id", open_ids, dtype=pl.String))
+        open_keys = pl.concat(open_parts) if open_parts else pl.Series("key", [], dtype=pl.Int64)
         return Known(frame=frame, open_batch_keys=open_keys)
 
     def counts(self) -> dict[str, int]:
+        """Events per latest status, plus the number of batches still open (inspection and tests)."""
         rows = self._con.execute(
-            "select status, count(*) from (select key, status, max(rowid) from acks group by key) group by status"
+            "select status, count(*) from (select event_id, status, max(batch_id) from events "
+            "where status != 'in_flight' group by event_id) group by status"
         ).fetchall()
-        out = {_CODE_STATUS[code]: n for code, n in rows}
-        (in_flight,) = self._con.execute("select count(*) from batches where acknowledged_at is null").fetchone()
-        out["open_batches"] = in_flight
+        out = dict(rows)
+        (open_batches,) = self._con.execute(
+            "select count(*) from batches where acknowledged_at is null"
+        ).fetchone()
+        out["open_batches"] = open_batches
         return out
 
     # --- writes (each one committed transaction) ----------------------------------------------------------------
     def prune(self, older_than: int) -> int:
-        """Forget acks of events older than `older_than` (Unix seconds) and batches closed before it."""
+        """Forget batches whose newest event is older than `older_than` (Unix seconds)."""
         with self._transaction():
-            n = self._con.execute("delete from acks where event_time < ?", (int(older_than),)).rowcount
-            self._con.execute(
-                "delete from batches where acknowledged_at is not null and acknowledged_at < ?", (int(older_than),)
-            )
-        return n
+            return self._con.execute("delete from batches where max_event_time < ?", (int(older_than),)).rowcount
 
-    def mark_in_flight(self, run_started_at: int, batches: Iterable[Sequence[str]]) -> list[int]:
-        """Record requests about to be sent; returns their batch ids. Durable when this returns."""
+    def mark_in_flight(self, run_started_at: int, batches: Iterable[tuple[Sequence[str], int, int]]) -> list[int]:
+        """Record requests about to be sent: (event_ids, min_event_time, max_event_time) each. Returns their
+        batch ids; durable when this returns."""
         now = int(time.time())
         ids: list[int] = []
         with self._transaction():
-            for event_ids in batches:
+            for event_ids, lo, hi in batches:
                 cur = self._con.execute(
-                    "insert into batches (run_started_at, marked_at, event_ids) values (?, ?, ?)",
-                    (int(run_started_at), now, json.dumps(list(event_ids))),
+                    "insert into batches (run_started_at, marked_at, event_ids, min_event_time, max_event_time) "
+                    "values (?, ?, ?, ?, ?)",
+                    (int(run_started_at), now, json.dumps(list(event_ids)), int(lo), int(hi)),
                 )
                 ids.append(int(cur.lastrowid))
         return ids
@@ -211,22 +228,21 @@ class Ledger:
     def acknowledge(self, acks: Iterable[Ack]) -> None:
         """Record the answers of several requests in one durable transaction."""
         now = int(time.time())
+        rows = []
+        for ack in acks:
+            if ack.status not in (PROCESSED, FAILED) or not set(ack.exceptions.values()) <= {FAILED, WARNING}:
+                raise ValueError(f"invalid outcome for batch {ack.batch_id}")
+            exceptions = json.dumps({str(i): s for i, s in ack.exceptions.items()}) if ack.exceptions else None
+            rows.append((now, ack.status, exceptions, ack.outcome, ack.batch_id))
         with self._transaction():
-            for ack in acks:
-                codes = [_STATUS_CODE[s] for s in ack.statuses]
-                self._con.executemany(
-                    "insert into acks (event_id, key, event_time, status, batch_id, acked_at) "
-                    "values (?, ?, ?, ?, ?, ?)",
-                    zip(ack.event_ids, ack.keys, ack.event_times, codes,
-                        [ack.batch_id] * len(codes), [now] * len(codes), strict=True),
-                )
-                self._con.execute(
-                    "update batches set acknowledged_at = ?, outcome = ? where batch_id = ?",
-                    (now, ack.outcome, ack.batch_id),
-                )
+            self._con.executemany(
+                "update batches set acknowledged_at = ?, status = ?, exceptions = ?, outcome = ? "
+                "where batch_id = ?",
+                rows,
+            )
 
     def close_open_batches(self, batch_ids: Iterable[int], outcome: str) -> None:
-        """Close batches that were marked but will not be answered in this run (never sent: nothing to ack)."""
+        """Close batches that were marked but never sent in this run (no outcome: their events stay unsent)."""
         now = int(time.time())
         with self._transaction():
             self._con.executemany(
@@ -236,6 +252,27 @@ class Ledger:
 
     def _transaction(self):
         return _Tx(self._con)
+
+
+def _unfold(rows: list[tuple]) -> pl.DataFrame:
+    """(batch_id, event_ids JSON, status, exceptions JSON, acknowledged_at) rows -> key, status per event."""
+    df = pl.DataFrame(
+        {"batch_id": [r[0] for r in rows], "ids": [r[1] for r in rows], "status": [r[2] for r in rows]},
+        schema={"batch_id": pl.Int64, "ids": pl.String, "status": pl.String},
+    )
+    df = (
+        df.with_columns(pl.col("ids").str.json_decode(pl.List(pl.String)))
+        .with_columns(pos=pl.int_ranges(pl.col("ids").list.len()))
+        .explode("ids", "pos")
+        .rename({"ids": "event_id"})
+    )
+    exc = [(r[0], int(pos), st) for r in rows if r[3] for pos, st in json.loads(r[3]).items()]
+    if exc:
+        ex = pl.DataFrame(exc, schema={"batch_id": pl.Int64, "pos": pl.Int64, "exc": pl.String}, orient="row")
+        df = df.join(ex, on=["batch_id", "pos"], how="left", maintain_order="left").with_columns(
+            pl.coalesce("exc", "status").alias("status")
+        )
+    return df.select(keys(df["event_id"]).alias("key"), "status")
 
 
 class _Tx:

@@ -59,19 +59,24 @@ def test_ledger_acknowledges_durably_and_reports_open_batches(tmp_path):
     ids = [sha(str(i)) for i in range(6)]
     ks = keys(pl.Series(ids)).to_list()
     with Ledger(tmp_path / "l.sqlite3") as led:
-        b1, b2 = led.mark_in_flight(T, [ids[:3], ids[3:]])
-        led.acknowledge([Ack(b1, ids[:3], ks[:3], [T] * 3, ["processed", "warning", "failed"])])
+        b1, b2 = led.mark_in_flight(T, [(ids[:3], T, T), (ids[3:], T, T)])
+        led.acknowledge([Ack(b1, "processed", {1: "warning", 2: "failed"})])
     with Ledger(tmp_path / "l.sqlite3") as led:  # reopened: what was committed is there
         known = led.known(since=T - 10)
         assert known.lookup(pl.Series(ks)).to_list() == ["processed", "warning", "failed", None, None, None]
         assert known.was_in_flight(pl.Series(ks)).to_list() == [False] * 3 + [True] * 3
         assert led.counts() == {"processed": 1, "warning": 1, "failed": 1, "open_batches": 1}
         # a later answer for the same event wins (e.g. --retry-failed)
-        (b3,) = led.mark_in_flight(T, [ids[2:3]])
-        led.acknowledge([Ack(b3, ids[2:3], ks[2:3], [T], ["processed"])])
+        (b3,) = led.mark_in_flight(T, [(ids[2:3], T, T)])
+        led.acknowledge([Ack(b3, "processed")])
         assert led.known(since=0).lookup(pl.Series(ks[2:3])).to_list() == ["processed"]
-        assert led.known(since=T + 1).frame.height == 0  # outside the window: not loaded
-        assert led.prune(older_than=T + 1) == 4
+        # a request refused as a whole
+        (b4,) = led.mark_in_flight(T + 5, [(ids[3:4], T + 5, T + 5)])
+        led.acknowledge([Ack(b4, "failed", outcome="http 404")])
+        assert led.known(since=0).lookup(pl.Series(ks[3:4])).to_list() == ["failed"]
+        assert led.known(since=T + 6).frame.height == 0  # outside the window: not loaded
+        assert led.prune(older_than=T + 1) == 3
+        assert led.counts() == {"failed": 1, "open_batches": 0}
 
 
 def test_ledger_keys_for_any_event_id():
