@@ -175,11 +175,11 @@ def test_crash_mid_write_leaves_nothing_that_looks_complete(tmp_path, db, monkey
     calls = {"n": 0}
     real_write = parts_mod._OpenPart.write
 
-    def failing_write(self, data, rows):
+    def failing_write(self, data):
         calls["n"] += 1
         if calls["n"] == 6:  # after a few parts are complete in the temp dir
             raise OSError(28, "No space left on device")
-        return real_write(self, data, rows)
+        return real_write(self, data)
 
     monkeypatch.setattr(parts_mod._OpenPart, "write", failing_write)
     code, _, err = run_cli("--duckdb", str(db), "--month", "2026-10", "--out", str(out), "--max-rows", "2",

@@ -8,6 +8,7 @@ by the batch size, not by the number of events.
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
@@ -109,21 +110,16 @@ def export_csv(
                     writer = PartWriter(tmp, lambda i: part_name(window.label, i), layout.header(),
                                         max_rows=max_rows, max_bytes=max_bytes)
                 rows_read += batch.height
-                flagged = batch.with_columns(layout.skip_reason_expr().alias("__skip"))
-                reasons = flagged.get_column("__skip")
-                if reasons.null_count() < batch.height:
-                    for reason, count in flagged.group_by("__skip").len().drop_nulls("__skip").iter_rows():
-                        skipped[reason] = skipped.get(reason, 0) + count
-                    flagged = flagged.filter(pl.col("__skip").is_null())
-                keep = flagged.select(layout.columns)
+                keep, reasons = layout.split(batch)
+                for reason, count in reasons.items():
+                    skipped[reason] = skipped.get(reason, 0) + count
                 ages = keep.select(
                     (pl.col("event_time") < stale_before).sum().alias("old"),
                     (pl.col("event_time") > now_s).sum().alias("future"),
                 ).row(0)
                 older += int(ages[0])
                 future += int(ages[1])
-                rendered = render(keep, layout)
-                writer.write(rendered.data, rendered.row_bytes)
+                writer.write(keep, functools.partial(render, layout=layout))
                 rows_written += keep.height
                 if on_batch:
                     on_batch(rows_read)

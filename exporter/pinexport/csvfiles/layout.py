@@ -21,7 +21,6 @@ from pinexport.errors import ConfigError
 CONTROL_PREFIX = "_"
 SKIP_REASON_COLUMN = "_skip_reason"
 IDENTITY_COLUMN = re.compile(r"^(email|email_[1-4]|madid)$")
-SHA256_HEX = r"^[0-9a-f]{64}$"
 LINE_TERMINATOR = "\r\n"  # RFC 4180
 
 # skip reasons decided here (the model may add its own through _skip_reason)
@@ -93,14 +92,33 @@ class Layout:
     def skip_reason_expr(self) -> pl.Expr:
         """Per row: null (write it) or why it is skipped. First match wins: a non-hash identity value (so no
         plaintext ever reaches a file), the model's own _skip_reason, then no identity at all."""
-        present = [_blank_to_null(pl.col(n).cast(pl.String)) for n in self.identity]
-        not_hash = pl.any_horizontal([p.is_not_null() & ~p.str.contains(SHA256_HEX) for p in present])
-        none = pl.all_horizontal([p.is_null() for p in present])
-        expr = pl.when(not_hash).then(pl.lit(NOT_SHA256))
+        flags = self._flag_exprs()
+        expr = pl.when(flags["not_hash"]).then(pl.lit(NOT_SHA256))
         if self.skip_reason:
-            reason = pl.col(SKIP_REASON_COLUMN).cast(pl.String)
-            expr = expr.when(reason.is_not_null()).then(reason)
-        return expr.when(none).then(pl.lit(NO_IDENTITY)).otherwise(pl.lit(None, dtype=pl.String))
+            expr = expr.when(flags["model"]).then(pl.col(SKIP_REASON_COLUMN).cast(pl.String))
+        return expr.when(flags["none"]).then(pl.lit(NO_IDENTITY)).otherwise(pl.lit(None, dtype=pl.String))
+
+    def _flag_exprs(self) -> dict[str, pl.Expr]:
+        present = [_blank_to_null(pl.col(n).cast(pl.String)) for n in self.identity]
+        # a 64-byte value with no character outside 0-9a-f: cheaper than one anchored regex per row
+        not_hash = [p.is_not_null() & ((p.str.len_bytes() != 64) | p.str.contains("[^0-9a-f]")) for p in present]
+        flags = {
+            "not_hash": pl.any_horizontal(not_hash),
+            "none": pl.all_horizontal([p.is_null() for p in present]),
+        }
+        if self.skip_reason:
+            flags["model"] = pl.col(SKIP_REASON_COLUMN).is_not_null()
+        return flags
+
+    def split(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+        """(the rows to write, with only the layout's columns; {skip reason: count} of the others)."""
+        flags = self._flag_exprs()
+        any_skip = batch.select(pl.any_horizontal(list(flags.values())).any().alias("any")).item()
+        if not any_skip:
+            return batch.select(self.columns), {}
+        flagged = batch.with_columns(self.skip_reason_expr().alias("__skip"))
+        counts = dict(flagged.group_by("__skip").len().drop_nulls("__skip").iter_rows())
+        return flagged.filter(pl.col("__skip").is_null()).select(self.columns), counts
 
 
 def _blank_to_null(e: pl.Expr) -> pl.Expr:
@@ -113,49 +131,89 @@ def _quote_text(value: str) -> str:
     return value
 
 
-@dataclass
 class Rendered:
-    """One batch as CSV bytes (no header) and each row's byte length, in order."""
+    """One batch as CSV bytes (no header), and where its rows end.
 
-    data: bytes
-    row_bytes: pl.Series  # Int64
+    Fast path: polars writes the batch (RFC 4180 quoting); when no cell holds a CR or LF, every b"\\n" in the
+    bytes ends a row (checked: as many LF and CR bytes as rows), so row boundaries are found with bytes.rfind /
+    bytes.count in C. Otherwise each row's byte length is computed from the very string that is written."""
+
+    def __init__(self, data: bytes, rows: int, ends: pl.Series | None = None) -> None:
+        self.data = data
+        self.rows = rows
+        self._ends = ends  # exact path: byte offset just after each row
+
+    def cut(self, offset: int, limit: int) -> tuple[int, int]:
+        """The last row boundary at or before `limit`, from the row boundary `offset`: (end, rows in between)."""
+        limit = min(limit, len(self.data))
+        if self._ends is None:
+            end = self.data.rfind(b"\n", offset, limit) + 1
+            if end <= offset:
+                return offset, 0
+            return end, self.data.count(b"\n", offset, end)
+        k = int(self._ends.search_sorted(limit, side="right"))
+        first = int(self._ends.search_sorted(offset, side="right"))
+        if k <= first:
+            return offset, 0
+        return int(self._ends[k - 1]), k - first
+
+    def row_size(self, offset: int) -> int:
+        if self._ends is None:
+            return self.data.find(b"\n", offset) + 1 - offset
+        i = int(self._ends.search_sorted(offset, side="right"))
+        return int(self._ends[i]) - offset
+
+
+def _neutralise(batch: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Prefix formula-looking text cells with ' (only columns of this batch that have one), and turn blank
+    identity cells into nulls. Identity cells are verified hashes by now, so they need no formula check."""
+    text = [n for n in layout.text if n not in layout.identity]
+    checks = [(pl.col(n).str.contains(FORMULA_START) & ~pl.col(n).str.contains(PLAIN_NUMBER)).any().alias(n)
+              for n in text]
+    checks += [(pl.col(n).cast(pl.String).str.len_bytes() == 0).any().alias(n) for n in layout.identity]
+    if not checks:
+        return batch
+    needs = batch.select(checks).row(0, named=True)
+    fixes = []
+    for n, hit in needs.items():
+        if not hit:
+            continue
+        c = pl.col(n)
+        if n in layout.identity:
+            fixes.append(_blank_to_null(c.cast(pl.String)).alias(n))
+        else:
+            fixes.append(pl.when(c.str.contains(FORMULA_START) & ~c.str.contains(PLAIN_NUMBER))
+                         .then(pl.lit("'") + c).otherwise(c).alias(n))
+    return batch.with_columns(fixes) if fixes else batch
 
 
 def render(batch: pl.DataFrame, layout: Layout) -> Rendered:
-    """CSV lines for `batch` (already filtered to the rows to write). Quoting (RFC 4180) and formula
-    neutralisation are decided per column per batch, so columns that need neither (hashes, numbers) cost only the
-    cast; each row's length comes from the same string that is written, so byte counts are exact."""
-    cells = []
-    for name in layout.columns:
-        col = pl.col(name)
-        is_text = name in layout.text
-        if not is_text:
-            col = col.cast(pl.String)
-        if name in layout.identity:
-            col = _blank_to_null(col)
-        cells.append((name, col, is_text))
-    needs = batch.select(
-        *[(c.str.contains(FORMULA_START) & ~c.str.contains(PLAIN_NUMBER)).any().alias(f"n{i}")
-          for i, (_, c, t) in enumerate(cells) if t],
-        *[c.str.contains(NEEDS_QUOTES).any().alias(f"q{i}") for i, (_, c, _t) in enumerate(cells)],
-    ).row(0, named=True)
-    exprs = []
-    for i, (_, c, is_text) in enumerate(cells):
-        if is_text and needs.get(f"n{i}"):
-            c = pl.when(c.str.contains(FORMULA_START) & ~c.str.contains(PLAIN_NUMBER)).then(
-                pl.lit("'") + c).otherwise(c)
-        if needs[f"q{i}"]:
-            c = pl.when(c.str.contains(NEEDS_QUOTES)).then(
-                pl.lit('"') + c.str.replace_all('"', '""', literal=True) + pl.lit('"')).otherwise(c)
-        exprs.append(c.fill_null(""))
-    line = pl.concat_str(exprs, separator=",")
-    lines = batch.select(line.alias("line"))
-    row_bytes = lines.select(
-        (pl.col("line").str.len_bytes().cast(pl.Int64) + len(LINE_TERMINATOR)).alias("n"))["n"]
+    """CSV bytes for `batch` (the rows to write). Always written by polars (RFC 4180: a cell is quoted when it
+    is empty or holds a comma, quote, CR or LF; quotes doubled), so a row's bytes never depend on its batch."""
+    frame = batch.select(
+        pl.col(n) if isinstance(batch.schema[n], (pl.String, *_INTEGER_KINDS)) else pl.col(n).cast(pl.String)
+        for n in layout.columns
+    )
+    safe = _neutralise(frame, layout)
     buf = io.BytesIO()
-    lines.write_csv(buf, include_header=False, quote_style="never", line_terminator=LINE_TERMINATOR)
+    safe.write_csv(buf, include_header=False, line_terminator=LINE_TERMINATOR, null_value="")
     data = buf.getvalue()
-    total = int(row_bytes.sum() or 0)
-    if len(data) != total:  # the split points below depend on it: never write a file we did not measure
-        raise AssertionError(f"CSV rendering wrote {len(data)} bytes for {total} measured")
-    return Rendered(data, row_bytes)
+    if data.count(b"\n") == safe.height and data.count(b"\r") == safe.height:
+        return Rendered(data, safe.height)
+    return Rendered(data, safe.height, _row_ends(safe, len(data)))
+
+
+def _row_ends(safe: pl.DataFrame, total: int) -> pl.Series:
+    """Cells hold line breaks: each row's byte length, computed columnarly with the writer's quoting rule."""
+    lengths = []
+    for name in safe.columns:
+        c = pl.col(name).cast(pl.String)
+        size = c.str.len_bytes().cast(pl.Int64)
+        quoted = (size == 0) | c.str.contains(NEEDS_QUOTES)
+        extra = pl.when(quoted).then(2 + c.str.count_matches('"', literal=True).cast(pl.Int64)).otherwise(0)
+        lengths.append(pl.when(c.is_null()).then(0).otherwise(size + extra))
+    row = pl.sum_horizontal(lengths) + (len(safe.columns) - 1 + len(LINE_TERMINATOR))
+    ends = safe.select(row.cum_sum().alias("end"))["end"]
+    if total != (int(ends[-1]) if len(ends) else 0):  # split points depend on it: never cut unmeasured bytes
+        raise AssertionError(f"CSV writer produced {total} bytes, measured {int(ends[-1])}")
+    return ends
