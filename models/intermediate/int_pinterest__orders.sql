@@ -4,7 +4,9 @@
       - event time = the earliest order_datetime; revenue and quantity = sums over the distinct rows
         (null when every row has null);
       - more than one distinct amperity_id, or more than one distinct currency, makes the order
-        ambiguous: it is flagged here and rejected in int_pinterest__orders_validated. -#}
+        ambiguous: it is flagged here and rejected in int_pinterest__orders_validated.
+    Speed: only fixed-size aggregates (min/max instead of count(distinct)); currencies are validated once per
+    distinct spelling, not per row. -#}
 
 with transactions as (
 
@@ -15,6 +17,23 @@ with transactions as (
 currency_codes as (
 
     select upper(code) as currency_code from {{ ref('pinterest_currency_codes') }}
+
+),
+
+currency_spellings as (
+
+    select distinct currency from transactions where currency is not null
+
+),
+
+currency_check as (
+
+    select
+        currency_spellings.currency,
+        currency_codes.currency_code as iso_currency
+    from currency_spellings
+    left join currency_codes
+        on {{ pinterest_conversions.normalize_currency('currency_spellings.currency') }} = currency_codes.currency_code
 
 ),
 
@@ -32,14 +51,15 @@ distinct_rows as (
 
 ),
 
-with_currency as (
+checked_rows as (
 
     select
         distinct_rows.*,
-        currency_codes.currency_code as iso_currency
+        case when distinct_rows.currency is not null and currency_check.iso_currency is null then 1 else 0 end
+            as is_invalid_currency
     from distinct_rows
-    left join currency_codes
-        on {{ pinterest_conversions.normalize_currency('distinct_rows.currency') }} = currency_codes.currency_code
+    left join currency_check
+        on distinct_rows.currency = currency_check.currency
 
 ),
 
@@ -48,17 +68,35 @@ orders as (
     select
         order_id,
         count(*) as source_rows,
-        count(distinct amperity_id) as customer_count,
         min(amperity_id) as amperity_id,
+        max(amperity_id) as amperity_id_max,
         min(order_datetime) as order_datetime,
         sum(order_revenue) as order_revenue,
         sum(order_quantity) as order_quantity,
-        count(distinct currency) as currency_count,
-        sum(case when currency is not null and iso_currency is null then 1 else 0 end) as invalid_currency_rows,
-        min(currency) as currency_raw,
-        min(iso_currency) as iso_currency
-    from with_currency
+        min(currency) as currency_min,
+        max(currency) as currency_max,
+        max(is_invalid_currency) as has_invalid_currency
+    from checked_rows
     group by order_id
+
+),
+
+rolled_up as (
+
+    select
+        order_id,
+        source_rows,
+        amperity_id,
+        coalesce(amperity_id <> amperity_id_max, false) as has_multiple_customers,
+        order_datetime,
+        order_revenue,
+        order_quantity,
+        case when currency_min = currency_max then currency_min
+             else currency_min || ',' || currency_max end as currencies_seen,
+        coalesce(currency_min <> currency_max, false) as has_multiple_currencies,
+        has_invalid_currency = 1 as has_invalid_currency,
+        case when currency_min = currency_max and has_invalid_currency = 0 then currency_min end as iso_currency
+    from orders
 
 ),
 
@@ -67,14 +105,14 @@ rows_without_order_id as (
     select
         cast(null as {{ dbt.type_string() }}) as order_id,
         cast(1 as {{ dbt.type_bigint() }}) as source_rows,
-        case when amperity_id is null then 0 else 1 end as customer_count,
         amperity_id,
+        false as has_multiple_customers,
         order_datetime,
         order_revenue,
         order_quantity,
-        case when currency is null then 0 else 1 end as currency_count,
-        0 as invalid_currency_rows,
-        currency as currency_raw,
+        currency as currencies_seen,
+        false as has_multiple_currencies,
+        false as has_invalid_currency,
         cast(null as {{ dbt.type_string() }}) as iso_currency
     from transactions
     where order_id is null
@@ -83,7 +121,7 @@ rows_without_order_id as (
 
 all_orders as (
 
-    select * from orders
+    select * from rolled_up
     union all
     select * from rows_without_order_id
 

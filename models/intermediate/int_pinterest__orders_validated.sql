@@ -50,14 +50,14 @@ joined as (
         orders.order_id,
         orders.amperity_id,
         orders.source_rows,
-        orders.customer_count,
+        orders.has_multiple_customers,
         orders.order_datetime,
         {{ pinterest_conversions.epoch_seconds('orders.order_datetime') }} as event_time,
         coalesce(orders.order_revenue, order_items.items_value) as value_amount,
         cast(coalesce(orders.order_quantity, order_items.items_quantity) as {{ dbt.type_bigint() }}) as num_items,
-        orders.currency_raw,
-        orders.currency_count,
-        orders.invalid_currency_rows,
+        orders.currencies_seen,
+        orders.has_multiple_currencies,
+        orders.has_invalid_currency,
         coalesce(orders.iso_currency, {{ default_currency_sql }}) as currency,
         customers.amperity_id is not null as has_customer,
         coalesce(customers.has_identifier, false) as has_identifier,
@@ -77,11 +77,11 @@ validated as (
         joined.*,
         case
             when order_id is null then 'missing_order_id'
-            when customer_count > 1 then 'conflicting_customers'
+            when has_multiple_customers then 'conflicting_customers'
             when event_time is null then 'missing_event_time'
             when event_time > as_of_epoch then 'future_event_time'
-            when invalid_currency_rows > 0 then 'invalid_currency'
-            when currency_count > 1 then 'conflicting_currencies'
+            when has_invalid_currency then 'invalid_currency'
+            when has_multiple_currencies then 'conflicting_currencies'
             when value_amount < 0 then 'negative_value'
             when not has_identifier then 'no_user_identifier'
         end as rejection_reason

@@ -16,11 +16,10 @@ final as (
         event_time,
         order_datetime,
         source_rows,
-        customer_count,
+        has_multiple_customers,
         has_customer,
         has_identifier,
-        currency_raw,
-        currency_count,
+        currencies_seen,
         {{ pinterest_conversions.decimal_to_text('value_amount') }} as value,
         num_items
     from rejected
