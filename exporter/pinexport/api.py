@@ -411,6 +411,10 @@ class _Delivery:
         self.done_events = 0
 
     def feed(self, chunk: _Chunk) -> bool:
+        # progress counts every eligible row handled: answered, or settled locally (already sent, rejected)
+        self.done_events += chunk.rows - sum(len(b.event_ids) for b in chunk.batches)
+        if self.progress is not None:
+            self.progress.update(self.done_events, retries=self.client.retries)
         pending = deque(chunk.batches)
         while pending or self.marked:
             if self.stop.is_set():
@@ -438,6 +442,8 @@ class _Delivery:
             while self.in_flight:
                 self._collect(block=True)
             self._drop_unsent(deque())
+            if self.progress is not None:
+                self.progress.update(self.done_events, retries=self.client.retries, force=True)
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.client.close()

@@ -31,6 +31,7 @@ class Progress:
         self.done = 0
         self.retries = 0
         self._drawn = False
+        self._last_done: int | None = None
 
     def update(self, done: int, *, retries: int = 0, force: bool = False) -> None:
         self.done, self.retries = done, retries
@@ -39,7 +40,10 @@ class Progress:
         now = self.clock()
         if not force and now - self._last_draw < self.interval:
             return
+        if force and not self.interactive and done == self._last_done:
+            return  # the final line would repeat the last one
         self._last_draw = now
+        self._last_done = done
         elapsed = max(now - self.started, 1e-9)
         rate = done / elapsed
         pct = (100.0 * done / self.total) if self.total else 100.0
