@@ -159,6 +159,7 @@ def send_events(
         progress.total = eligible
     chunks = _ChunkReader(opts, spec, columns, window_start, window_end, known)
     rows_read = 0
+    runner = None
     try:
         runner = _DryRun(opts, summary, rejects, progress) if opts.dry_run else _Delivery(
             opts, summary, rejects, ledger, run_started_at, progress, sleep, session
@@ -172,6 +173,11 @@ def send_events(
                 break
         runner.finish()
         stopped = summary.stopped is not None
+    except BaseException:
+        # Ctrl-C or a read error: send nothing more, but record the answers of requests already in flight
+        if runner is not None:
+            runner.abort()
+        raise
     finally:
         chunks.close()
         rejects.close()
@@ -390,6 +396,9 @@ class _DryRun:
         if self.opts.dry_run_output is not None:
             self.opts.dry_run_output.flush()
 
+    def abort(self) -> None:
+        self.finish()
+
 
 # --- delivery --------------------------------------------------------------------------------------------------------
 class _Delivery:
@@ -448,6 +457,13 @@ class _Delivery:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.client.close()
             self.summary.retries = self.client.retries
+
+    def abort(self) -> None:
+        self.stop.set()
+        try:
+            self.finish()
+        except BaseException:  # noqa: BLE001 - already failing; the ledger keeps whatever was committed
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
     def _drop_unsent(self, pending: deque) -> None:
         """Batches that will not be sent in this run: count them; close the ones marked in flight (never sent)."""

@@ -244,3 +244,22 @@ def test_token_never_written_anywhere(model, sandbox, run_api, tmp_path, capsys)
     assert any(p.suffix == ".sqlite3" for p in written) and any(p.name == "rejects.csv" for p in written)
     for path in written:
         assert secret.encode() not in path.read_bytes(), path
+
+
+def test_parquet_source_with_json_text_contents(model, sandbox, run_api, tmp_path):
+    """A warehouse unload: Parquet files where contents is JSON text (engines without struct arrays)."""
+    import duckdb
+
+    rows = [event(i, NOW - 600) for i in range(40)]
+    model.events(rows)
+    con = duckdb.connect(str(model.path))
+    con.execute("create table unload as select * replace (to_json(contents)::varchar as contents) "
+                "from pinterest_conversions")
+    (tmp_path / "unload").mkdir()
+    con.execute(f"copy unload to '{tmp_path / 'unload' / 'part-0.parquet'}' (format parquet)")
+    con.close()
+    run = run_api("--json", "--parquet", str(tmp_path / "unload" / "*.parquet"), "--duckdb", "",
+                  base_url=sandbox.url)
+    assert run.code == ExitCode.OK, run.stderr
+    assert summary_of(run)["processed"] == 40
+    assert set(sandbox.accepted_event_ids()) == {r["event_id"] for r in rows}
