@@ -136,14 +136,13 @@ def test_nfd_names_really_are_decomposed(con):
 
 
 def test_cli_writes_the_tables(tmp_path):
-    import argparse
+    from pinexport.cli import main
 
-    parser = argparse.ArgumentParser()
-    command.configure(parser)
     out, err = io.StringIO(), io.StringIO()
     path = tmp_path / "cli.duckdb"
-    args = parser.parse_args(["--duckdb", str(path), "--orders", "300", "--seed", "5", "--as-of", "2026-01-31T12:00:00Z"])
-    assert command.run(args, Console(stdout=out, stderr=err, environ={})) == ExitCode.OK
+    argv = ["sample-data", "--orders", "300", "--seed", "5", "--as-of", "2026-01-31T12:00:00Z"]
+    console = Console(stdout=out, stderr=err, environ={"PINTEREST_DUCKDB_PATH": str(path)})
+    assert main(argv, console) == ExitCode.OK, err.getvalue()
     assert "raw.unified_transactions:" in out.getvalue()
     expected = duckdb.connect()
     generate(expected, orders=300, seed=5, as_of=AS_OF)
