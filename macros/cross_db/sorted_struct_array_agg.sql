@@ -21,12 +21,18 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{#- An ordered list() aggregate of structs is several times slower in DuckDB than list() followed by
-    list_sort(), which compares structs field by field with nested nulls last: the same order. -#}
+{#- DuckDB: list() of structs is slow (several child lists per group), and an ordered list() slower still.
+    string_agg() of one JSON object per row, parsed back with from_json() into the STRUCT(...)[] type and
+    sorted with list_sort() (structs compare field by field, nested nulls last) gives the same value at a
+    fraction of the cost (measured: ~25% less CPU than list() + list_sort(), ~7x less than ordered list()). -#}
 {% macro duckdb__sorted_struct_array_agg(fields) -%}
-    list_sort(list(struct_pack(
-        {%- for f in fields %}{{ f[0] }} := cast({{ f[1] }} as {{ pinterest_conversions._field_type(f[2]) }}){% if not loop.last %}, {% endif %}{% endfor -%}
-    )))
+    {%- set json_types = [] -%}
+    {%- for f in fields -%}
+        {%- do json_types.append('"' ~ f[0] ~ '":"' ~ ('BIGINT' if f[2] == 'bigint' else 'VARCHAR') ~ '"') -%}
+    {%- endfor -%}
+    list_sort(from_json('[' || string_agg(cast(json_object(
+        {%- for f in fields %}'{{ f[0] }}', cast({{ f[1] }} as {{ 'bigint' if f[2] == 'bigint' else 'varchar' }}){% if not loop.last %}, {% endif %}{% endfor -%}
+    ) as varchar), ',') || ']', '[{{ '{' ~ (json_types | join(',')) ~ '}' }}]'))
 {%- endmacro %}
 
 {% macro postgres__sorted_struct_array_agg(fields) -%}
