@@ -52,15 +52,18 @@ def run(args: argparse.Namespace) -> dict:
     figures["model_write_seconds"] = round(time.perf_counter() - t, 1)
     if args.payload_sample:
         figures.update(_payload_compare(db, min(args.payload_sample, args.events)))
-    with _sandbox(work, args.validate_sample) as url:
-        figures.update(_export(db, work / "state-1", url, args, "run"))
+    with _sandbox(work, args.validate_sample) as sb:
+        cpu0 = sb.cpu_seconds()
+        figures.update(_export(db, work / "state-1", sb.url, args, "run"))
+        figures["run_sandbox_cpu_seconds"] = round(sb.cpu_seconds() - cpu0, 1)
+        figures.update(_cpu_projection(figures, "run"))
         # a second run over the same model: everything is already in the ledger
-        figures.update(_export(db, work / "state-1", url, args, "rerun"))
+        figures.update(_export(db, work / "state-1", sb.url, args, "rerun"))
     if args.memory_events:
         big = work / "model-big.duckdb"
         write_synthetic(big, args.memory_events, now=now)
-        with _sandbox(work, args.validate_sample) as url:
-            res = _export(big, work / "state-big", url, args, "big")
+        with _sandbox(work, args.validate_sample) as sb:
+            res = _export(big, work / "state-big", sb.url, args, "big")
         figures.update({"memory_events": args.memory_events, **res})
         big.unlink(missing_ok=True)
     return figures
@@ -71,7 +74,12 @@ class _sandbox:
         self.work = work
         self.validate_sample = validate_sample
 
-    def __enter__(self) -> str:
+    def cpu_seconds(self) -> float:
+        """utime + stime of the sandbox process so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> "_sandbox":
         port_file = self.work / "sandbox.port"
         port_file.unlink(missing_ok=True)
         env = dict(os.environ, PINTEREST_ACCESS_TOKEN=TOKEN)
@@ -85,7 +93,8 @@ class _sandbox:
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError(f"sandbox did not start; see {self.work / 'sandbox.log'}")
             time.sleep(0.05)
-        return f"http://127.0.0.1:{port_file.read_text().strip()}"
+        self.url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        return self
 
     def __exit__(self, *exc) -> None:
         self.proc.terminate()
@@ -121,6 +130,21 @@ def _export(db: Path, state: Path, url: str, args, label: str) -> dict:
         f"{label}_events_per_second": round(sent / summary["elapsed_seconds"]) if sent else 0,
         f"{label}_events_per_second_wall": round(sent / wall) if sent else 0,
         f"{label}_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
+        f"{label}_exporter_cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        f"{label}_load_average_after": round(os.getloadavg()[0], 1),
+    }
+
+
+def _cpu_projection(f: dict, label: str) -> dict:
+    """The throughput the measured CPU work would allow if exporter and sandbox had the 2 cores to themselves
+    ((exporter + sandbox CPU seconds) / 2 of wall time): an estimate, reported next to the wall-clock figure
+    because the benchmark machine is shared and its wall clock depends on everyone else's load."""
+    events = f[f"{label}_processed"]
+    exporter, sandbox = f[f"{label}_exporter_cpu_seconds"], f[f"{label}_sandbox_cpu_seconds"]
+    return {
+        f"{label}_exporter_cpu_us_per_event": round(exporter / events * 1e6, 1) if events else None,
+        f"{label}_sandbox_cpu_us_per_event": round(sandbox / events * 1e6, 1) if events else None,
+        f"{label}_events_per_second_if_2_idle_cores": round(events / ((exporter + sandbox) / 2)) if events else None,
     }
 
 
