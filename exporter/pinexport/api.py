@@ -207,7 +207,7 @@ def _check_columns(df: pl.DataFrame, spec: source.SourceSpec) -> pl.DataFrame:
 
 def _empty_known() -> Known:
     return Known(
-        frame=pl.DataFrame(schema={"key": pl.Int64, "status": pl.String}),
+        frame=pl.DataFrame(schema={"key": pl.Int64, "status": ledger_mod.STATUS_DTYPE}),
         open_batch_keys=pl.Series("key", [], dtype=pl.Int64),
     )
 
@@ -227,7 +227,7 @@ def _prepare(df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int
         skip = status.is_not_null()
         if opts.retry_failed:
             skip = skip & (status != FAILED)
-        already = Counter(status.filter(skip & df["reason"].is_null()).to_list())
+        already = Counter(status.filter(skip & df["reason"].is_null()).cast(pl.String).to_list())
         df = df.filter(~skip | df["reason"].is_not_null())
     if known.open_batch_keys.len():
         resent = int(known.was_in_flight(df["key"]).sum())
