@@ -21,12 +21,6 @@ customers as (
 
 ),
 
-order_items as (
-
-    select order_id, content_ids, contents from {{ ref('int_pinterest__order_items') }}
-
-),
-
 events as (
 
     select
@@ -54,14 +48,12 @@ events as (
         {{ pinterest_conversions.decimal_to_text('valid_orders.value_amount') }} as value,
         valid_orders.order_id,
         cast(valid_orders.num_items as {{ dbt.type_bigint() }}) as num_items,
-        coalesce(order_items.content_ids, {{ pinterest_conversions.empty_string_array() }}) as content_ids,
-        coalesce(order_items.contents, {{ pinterest_conversions.empty_struct_array(contents_fields) }}) as contents,
+        coalesce(valid_orders.content_ids, {{ pinterest_conversions.empty_string_array() }}) as content_ids,
+        coalesce(valid_orders.contents, {{ pinterest_conversions.empty_struct_array(contents_fields) }}) as contents,
         case when customers.limited_data_processing then 'LDP' end as opt_out_type
     from valid_orders
     inner join customers
         on valid_orders.amperity_id = customers.amperity_id
-    left join order_items
-        on valid_orders.order_id = order_items.order_id
 
 )
 
