@@ -38,9 +38,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    sys.path.insert(0, str(ROOT / "tests" / "exporter"))
-    from api_factory import write_synthetic
-
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-api-"))
     work.mkdir(parents=True, exist_ok=True)
     now = int(time.time())
@@ -48,10 +45,8 @@ def run(args: argparse.Namespace) -> dict:
                      "rate_limit_per_minute": args.rate_limit, "sandbox_validate_sample": args.validate_sample}
     db = work / "model.duckdb"
     t = time.perf_counter()
-    write_synthetic(db, args.events, now=now)
+    _write_model(db, args.events, now)
     figures["model_write_seconds"] = round(time.perf_counter() - t, 1)
-    if args.payload_sample:
-        figures.update(_payload_compare(db, min(args.payload_sample, args.events)))
     with _sandbox(work, args.validate_sample) as sb:
         cpu0 = sb.cpu_seconds()
         figures.update(_export(db, work / "state-1", sb.url, args, "run"))
@@ -61,12 +56,25 @@ def run(args: argparse.Namespace) -> dict:
         figures.update(_export(db, work / "state-1", sb.url, args, "rerun"))
     if args.memory_events:
         big = work / "model-big.duckdb"
-        write_synthetic(big, args.memory_events, now=now)
+        _write_model(big, args.memory_events, now)
         with _sandbox(work, args.validate_sample) as sb:
             res = _export(big, work / "state-big", sb.url, args, "big")
         figures.update({"memory_events": args.memory_events, **res})
         big.unlink(missing_ok=True)
+    if args.payload_sample:  # last: it loads data into this process, whose forks are the measured processes
+        figures.update(_payload_compare(db, min(args.payload_sample, args.events)))
     return figures
+
+
+def _write_model(path: Path, n: int, now: int) -> None:
+    """In a child process: DuckDB's memory for writing must not count in this process, whose forks become the
+    measured exporter processes (a fork's peak RSS includes the parent's pages until exec)."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from api_factory import write_synthetic; "
+        "write_synthetic(sys.argv[2], int(sys.argv[3]), now=int(sys.argv[4]))"
+    )
+    subprocess.run([sys.executable, "-c", code, str(ROOT / "tests" / "exporter"), str(path), str(n), str(now)],
+                   check=True)
 
 
 class _sandbox:

@@ -216,10 +216,12 @@ def _prepare(df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int
     df = payloads.normalize_frame(_check_columns(df, spec))
     if "order_id" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.String).alias("order_id"))
-    df = df.with_columns(validate.reason_expr(df.columns), ledger_mod.key_expr(pl.col("event_id")).alias("key"))
+    df = df.with_columns(ledger_mod.key_expr(pl.col("event_id")).alias("key"))
     if df["key"].null_count() > df["event_id"].null_count():  # event_ids that are not SHA-256 hex
         df = df.with_columns(ledger_mod.keys(df["event_id"]).alias("key"))
-    # the ledger: acknowledged events are not sent again (unless --resend / --retry-failed)
+    rows = df.height
+    # the ledger first: acknowledged events are not sent again (unless --resend / --retry-failed), and need no
+    # checking or encoding (a rerun over an unchanged model costs little more than reading it)
     already: Counter = Counter()
     resent = 0
     if known.frame.height:
@@ -227,17 +229,17 @@ def _prepare(df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int
         skip = status.is_not_null()
         if opts.retry_failed:
             skip = skip & (status != FAILED)
-        already = Counter(status.filter(skip & df["reason"].is_null()).cast(pl.String).to_list())
-        df = df.filter(~skip | df["reason"].is_not_null())
+        already = Counter(status.filter(skip).cast(pl.String).to_list())
+        df = df.filter(~skip)
     if known.open_batch_keys.len():
         resent = int(known.was_in_flight(df["key"]).sum())
+    df = df.with_columns(validate.reason_expr(df.columns))
     valid = df.filter(pl.col("reason").is_null())
     rejected = df.filter(pl.col("reason").is_not_null()).select("event_id", "order_id", "reason")
-    send = valid.select(
-        "event_id", "order_id", "event_time", payloads.event_json_expr(
-            [c for c in valid.columns if c in payloads.KNOWN_COLUMNS]
-        )
-    )
+    # columns null in every row of the chunk are left out before encoding (less for the null-removing regex)
+    fields = [c for c in valid.columns if c in payloads.KNOWN_COLUMNS
+              and (c in payloads.REQUIRED_COLUMNS or valid[c].null_count() < valid.height)]
+    send = valid.select("event_id", "order_id", "event_time", payloads.event_json_expr(fields))
     # full JSON Schema: every event in a dry run, a sample otherwise
     if send.height and sample_every:
         idx = list(range(0, send.height, sample_every))
@@ -250,8 +252,7 @@ def _prepare(df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int
                 [rejected, send.filter(mask).select("event_id", "order_id").with_columns(msgs)], how="vertical"
             )
             send = send.filter(~mask)
-    return _Chunk(rows=df.height + sum(already.values()), rejected=rejected, already=already,
-                  resent_in_flight=resent, send=send)
+    return _Chunk(rows=rows, rejected=rejected, already=already, resent_in_flight=resent, send=send)
 
 
 def _sample_every(opts: ApiOptions) -> int:
@@ -267,7 +268,7 @@ class _ChunkReader:
 
     _DONE = object()
 
-    def __init__(self, opts, spec, columns, since, until, known, depth: int = 2) -> None:
+    def __init__(self, opts, spec, columns, since, until, known, depth: int = 1) -> None:
         self._q: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         every = _sample_every(opts)
@@ -328,7 +329,11 @@ def _read_window(spec, columns, since: int, until: int, chunk_rows: int) -> Iter
     yield from _read_duckdb_by_rowid(spec, since, until, chunk_rows)
 
 
-DUCKDB_MEMORY_LIMIT = "256MB"
+# The read connection's buffer cache and threads: each query reads one small rowid range, so a small cache and one
+# thread lose no speed here and keep the exporter's memory flat (measured reading 1M events: 241 MB peak with
+# 32MB/1 thread, 413 MB with 256MB/all threads).
+DUCKDB_MEMORY_LIMIT = "32MB"
+DUCKDB_THREADS = 1
 
 
 def _read_duckdb_by_rowid(spec, since: int, until: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
@@ -340,6 +345,7 @@ def _read_duckdb_by_rowid(spec, since: int, until: int, chunk_rows: int) -> Iter
     con = source._connect_duckdb(spec.duckdb_path)  # noqa: SLF001 - same checks and messages as source.py
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con.execute(f"set threads = {DUCKDB_THREADS}")
         try:
             (hi,) = con.sql(f"select max(rowid) from {table}").fetchall()[0]
         except duckdb.BinderException:  # a view has no rowid: read it in one query
@@ -524,7 +530,7 @@ class _Delivery:
         if result.kind == ANSWERED:
             exceptions: dict[int, str] = {}
             s.received += result.received if result.received is not None else n
-            for i, answer in enumerate(result.events):
+            for i, answer in enumerate(result.events):  # empty when all were processed without warnings
                 if answer.status == "processed":
                     if answer.warning_message:
                         s.warnings[answer.warning_message] += 1

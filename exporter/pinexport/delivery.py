@@ -63,6 +63,9 @@ class EventAnswer:
     warning_message: str | None = None
 
 
+ALL_PROCESSED: list[EventAnswer] = []  # marker: every event of the request processed, no warnings
+
+
 @dataclass
 class Result:
     """How one request ended."""
@@ -207,6 +210,8 @@ def _parse_answer(resp: requests.Response, n_events: int) -> tuple[int, list[Eve
         raw = doc["events"]
         if not isinstance(raw, list) or len(raw) != n_events:
             return None
+        if doc.get("num_events_processed") == n_events and not any(e.get("warning_message") for e in raw):
+            return int(doc.get("num_events_received", n_events)), ALL_PROCESSED  # the common case, no objects
         events = [
             EventAnswer(
                 status=str(e.get("status")),
