@@ -7,20 +7,19 @@ by the batch size, not by the number of events.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
-import duckdb
 import polars as pl
 
 from pinexport import source
 from pinexport.csvfiles.layout import NOT_SHA256, Layout, render
 from pinexport.csvfiles.parts import PartInfo, PartWriter
+from pinexport.csvfiles.reader import read_window
 from pinexport.csvfiles.publish import MANIFEST_FORMAT, make_tmp_dir, manifest_name, part_name, publish, write_manifest
 from pinexport.csvfiles.window import Window, iso
 from pinexport.errors import ConfigError, DataError
@@ -38,8 +37,6 @@ PINTEREST_MAX_BYTES = 5_000_000_000
 PINTEREST_MAX_ROWS = 10_000_000
 DEFAULT_BATCH_SIZE = 100_000
 STALE_AFTER = dt.timedelta(days=30)  # Pinterest: send each conversion "within 30 days"
-DUCKDB_MEMORY_LIMIT = "256MB"
-SORT_COLUMNS = ("event_time", "order_id")
 
 
 @dataclass
@@ -89,66 +86,62 @@ def export_csv(
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} exists and is not a directory")
 
-    with _duckdb_memory_cap(spec):
-        expected = source.count_rows(spec, since=window.since, until=window.until)
-        try:
-            tmp = make_tmp_dir(out)
-        except OSError as exc:
-            raise OutputError(f"cannot write the CSV files into {out}: {exc}") from None
-        writer: PartWriter | None = None
-        try:
-            layout: Layout | None = None
-            skipped: dict[str, int] = {}
-            rows_read = rows_written = older = future = 0
-            batches = source.read_batches(
-                spec, since=window.since, until=window.until, order_by=list(SORT_COLUMNS) if sort else None,
-                batch_size=batch_size,
+    expected = source.count_rows(spec, since=window.since, until=window.until)
+    try:
+        tmp = make_tmp_dir(out)
+    except OSError as exc:
+        raise OutputError(f"cannot write the CSV files into {out}: {exc}") from None
+    writer: PartWriter | None = None
+    try:
+        layout: Layout | None = None
+        skipped: dict[str, int] = {}
+        rows_read = rows_written = older = future = 0
+        batches = read_window(spec, window, batch_size=batch_size, sort=sort)
+        for batch in batches:
+            if layout is None:
+                layout = Layout.from_schema(batch.schema, spec.describe())
+                writer = PartWriter(tmp, lambda i: part_name(window.label, i), layout.header(),
+                                    max_rows=max_rows, max_bytes=max_bytes)
+            rows_read += batch.height
+            keep, reasons = layout.split(batch)
+            for reason, count in reasons.items():
+                skipped[reason] = skipped.get(reason, 0) + count
+            ages = keep.select(
+                (pl.col("event_time") < stale_before).sum().alias("old"),
+                (pl.col("event_time") > now_s).sum().alias("future"),
+            ).row(0)
+            older += int(ages[0])
+            future += int(ages[1])
+            writer.write(keep, functools.partial(render, layout=layout))
+            rows_written += keep.height
+            if on_batch:
+                on_batch(rows_read)
+        parts = writer.close() if writer else []
+        if rows_read != expected:
+            raise DataError(
+                f"{spec.describe()} changed during the export: counted {expected:,} events in the window, "
+                f"read {rows_read:,}; run again once the model is rebuilt"
             )
-            for batch in batches:
-                if layout is None:
-                    layout = Layout.from_schema(batch.schema, spec.describe())
-                    writer = PartWriter(tmp, lambda i: part_name(window.label, i), layout.header(),
-                                        max_rows=max_rows, max_bytes=max_bytes)
-                rows_read += batch.height
-                keep, reasons = layout.split(batch)
-                for reason, count in reasons.items():
-                    skipped[reason] = skipped.get(reason, 0) + count
-                ages = keep.select(
-                    (pl.col("event_time") < stale_before).sum().alias("old"),
-                    (pl.col("event_time") > now_s).sum().alias("future"),
-                ).row(0)
-                older += int(ages[0])
-                future += int(ages[1])
-                writer.write(keep, functools.partial(render, layout=layout))
-                rows_written += keep.height
-                if on_batch:
-                    on_batch(rows_read)
-            parts = writer.close() if writer else []
-            if rows_read != expected:
-                raise DataError(
-                    f"{spec.describe()} changed during the export: counted {expected:,} events in the window, "
-                    f"read {rows_read:,}; run again once the model is rebuilt"
-                )
-            if rows_read != rows_written + sum(skipped.values()) or sum(p.rows for p in parts) != rows_written:
-                raise AssertionError("row counts do not reconcile")  # a bug, not a data problem
-            generated_at = dt.datetime.now(dt.timezone.utc)
-            result = ExportResult(
-                window=window, source=spec.describe(), out_dir=out, manifest_path=out / manifest_name(window.label),
-                parts=parts, columns=list(layout.columns) if layout else [], rows_read=rows_read,
-                rows_written=rows_written, skipped=dict(sorted(skipped.items())), older_than_30_days=older,
-                in_future=future, generated_at=generated_at,
-            )
-            result.manifest = build_manifest(result, max_rows=max_rows, max_bytes=max_bytes, sort=sort, now=now)
-            write_manifest(tmp, window.label, result.manifest)
-            publish(tmp, out, window.label, [p.name for p in parts])
-            return result
-        except BaseException as exc:
-            if writer is not None:
-                writer.abandon()
-            shutil.rmtree(tmp, ignore_errors=True)
-            if isinstance(exc, OSError):
-                raise OutputError(f"cannot write the CSV files into {out}: {exc}; nothing was published") from exc
-            raise
+        if rows_read != rows_written + sum(skipped.values()) or sum(p.rows for p in parts) != rows_written:
+            raise AssertionError("row counts do not reconcile")  # a bug, not a data problem
+        generated_at = dt.datetime.now(dt.timezone.utc)
+        result = ExportResult(
+            window=window, source=spec.describe(), out_dir=out, manifest_path=out / manifest_name(window.label),
+            parts=parts, columns=list(layout.columns) if layout else [], rows_read=rows_read,
+            rows_written=rows_written, skipped=dict(sorted(skipped.items())), older_than_30_days=older,
+            in_future=future, generated_at=generated_at,
+        )
+        result.manifest = build_manifest(result, max_rows=max_rows, max_bytes=max_bytes, sort=sort, now=now)
+        write_manifest(tmp, window.label, result.manifest)
+        publish(tmp, out, window.label, [p.name for p in parts])
+        return result
+    except BaseException as exc:
+        if writer is not None:
+            writer.abandon()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write the CSV files into {out}: {exc}; nothing was published") from exc
+        raise
 
 
 def build_manifest(result: ExportResult, *, max_rows: int, max_bytes: int, sort: bool, now: dt.datetime) -> dict:
@@ -184,23 +177,3 @@ def build_manifest(result: ExportResult, *, max_rows: int, max_bytes: int, sort:
 def has_plaintext_risk(result: ExportResult) -> bool:
     """True when rows were held back because an identity cell was not a SHA-256 hash (a model problem)."""
     return result.skipped.get(NOT_SHA256, 0) > 0
-
-
-@contextlib.contextmanager
-def _duckdb_memory_cap(spec: source.SourceSpec) -> Iterator[None]:
-    """Cap DuckDB's buffer memory while the export reads: DuckDB shares one database instance per file within a
-    process, so a setting made on this connection applies to the reader's connections too. Without it DuckDB
-    caches the blocks it reads (up to 80% of RAM) and memory grows with the month's size."""
-    if not spec.duckdb_path or not Path(spec.duckdb_path).exists():
-        yield
-        return
-    try:
-        con = duckdb.connect(spec.duckdb_path, read_only=True)
-    except duckdb.Error:  # locked or unreadable: the reader reports it properly
-        yield
-        return
-    try:
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-        yield
-    finally:
-        con.close()

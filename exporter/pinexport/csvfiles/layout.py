@@ -89,15 +89,6 @@ class Layout:
     def header(self) -> bytes:
         return (",".join(_quote_text(n) for n in self.columns) + LINE_TERMINATOR).encode()
 
-    def skip_reason_expr(self) -> pl.Expr:
-        """Per row: null (write it) or why it is skipped. First match wins: a non-hash identity value (so no
-        plaintext ever reaches a file), the model's own _skip_reason, then no identity at all."""
-        flags = self._flag_exprs()
-        expr = pl.when(flags["not_hash"]).then(pl.lit(NOT_SHA256))
-        if self.skip_reason:
-            expr = expr.when(flags["model"]).then(pl.col(SKIP_REASON_COLUMN).cast(pl.String))
-        return expr.when(flags["none"]).then(pl.lit(NO_IDENTITY)).otherwise(pl.lit(None, dtype=pl.String))
-
     def _flag_exprs(self) -> dict[str, pl.Expr]:
         present = [_blank_to_null(pl.col(n).cast(pl.String)) for n in self.identity]
         # a 64-byte value with no character outside 0-9a-f: cheaper than one anchored regex per row
@@ -111,14 +102,25 @@ class Layout:
         return flags
 
     def split(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
-        """(the rows to write, with only the layout's columns; {skip reason: count} of the others)."""
-        flags = self._flag_exprs()
-        any_skip = batch.select(pl.any_horizontal(list(flags.values())).any().alias("any")).item()
-        if not any_skip:
+        """(the rows to write, with only the layout's columns; {skip reason: count} of the others).
+        The flags are computed once, in one parallel select; reasons are counted from them."""
+        flags = batch.select(**self._flag_exprs())
+        not_hash = flags.get_column("not_hash")
+        model = flags.get_column("model") & ~not_hash if self.skip_reason else None
+        none = flags.get_column("none") & ~not_hash
+        if model is not None:
+            none = none & ~model
+        counts = {NOT_SHA256: int(not_hash.sum()), NO_IDENTITY: int(none.sum())}
+        skip = not_hash | none
+        if model is not None and model.any():
+            skip = skip | model
+            reasons = batch.get_column(SKIP_REASON_COLUMN).cast(pl.String).filter(model)
+            for reason, count in reasons.value_counts().iter_rows():
+                counts[reason] = counts.get(reason, 0) + count
+        counts = {k: v for k, v in counts.items() if v}
+        if not counts:
             return batch.select(self.columns), {}
-        flagged = batch.with_columns(self.skip_reason_expr().alias("__skip"))
-        counts = dict(flagged.group_by("__skip").len().drop_nulls("__skip").iter_rows())
-        return flagged.filter(pl.col("__skip").is_null()).select(self.columns), counts
+        return batch.select(self.columns).filter(~skip), counts
 
 
 def _blank_to_null(e: pl.Expr) -> pl.Expr:
@@ -168,8 +170,8 @@ def _neutralise(batch: pl.DataFrame, layout: Layout) -> pl.DataFrame:
     """Prefix formula-looking text cells with ' (only columns of this batch that have one), and turn blank
     identity cells into nulls. Identity cells are verified hashes by now, so they need no formula check."""
     text = [n for n in layout.text if n not in layout.identity]
-    checks = [(pl.col(n).str.contains(FORMULA_START) & ~pl.col(n).str.contains(PLAIN_NUMBER)).any().alias(n)
-              for n in text]
+    # a start character first (cheap); the plain-number exception only matters where one is found
+    checks = [pl.col(n).str.contains(FORMULA_START).any().alias(n) for n in text]
     checks += [(pl.col(n).cast(pl.String).str.len_bytes() == 0).any().alias(n) for n in layout.identity]
     if not checks:
         return batch
