@@ -211,9 +211,11 @@ class Ledger:
         with self._transaction():
             return self._con.execute("delete from batches where max_event_time < ?", (int(older_than),)).rowcount
 
-    def mark_in_flight(self, run_started_at: int, batches: Iterable[tuple[Sequence[str], int, int]]) -> list[int]:
-        """Record requests about to be sent: (event_ids, min_event_time, max_event_time) each. Returns their
-        batch ids; durable when this returns."""
+    def mark_in_flight(
+        self, run_started_at: int, batches: Iterable[tuple[Sequence[str] | str, int, int]]
+    ) -> list[int]:
+        """Record requests about to be sent: (event_ids or their JSON array text, min_event_time, max_event_time)
+        each. Returns their batch ids; durable when this returns."""
         now = int(time.time())
         ids: list[int] = []
         with self._transaction():
@@ -221,7 +223,8 @@ class Ledger:
                 cur = self._con.execute(
                     "insert into batches (run_started_at, marked_at, event_ids, min_event_time, max_event_time) "
                     "values (?, ?, ?, ?, ?)",
-                    (int(run_started_at), now, json.dumps(list(event_ids)), int(lo), int(hi)),
+                    (int(run_started_at), now,
+                     event_ids if isinstance(event_ids, str) else json.dumps(list(event_ids)), int(lo), int(hi)),
                 )
                 ids.append(int(cur.lastrowid))
         return ids

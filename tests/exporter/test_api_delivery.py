@@ -263,3 +263,12 @@ def test_parquet_source_with_json_text_contents(model, sandbox, run_api, tmp_pat
     assert run.code == ExitCode.OK, run.stderr
     assert summary_of(run)["processed"] == 40
     assert set(sandbox.accepted_event_ids()) == {r["event_id"] for r in rows}
+
+
+def test_event_ids_that_are_not_hashes_are_tracked_too(model, sandbox, run_api):
+    rows = [event(1, NOW - 60, event_id='plain "quoted" id'), event(2, NOW - 60, event_id="id-2")]
+    model.events(rows)
+    assert run_api(base_url=sandbox.url).code == ExitCode.OK
+    again = run_api("--json", base_url=sandbox.url)
+    assert summary_of(again)["already_sent"] == {"processed": 2}
+    assert sandbox.accepted_event_ids() == {'plain "quoted" id': 1, "id-2": 1}
