@@ -1,6 +1,5 @@
-{#- Every order with its event time, value, item count, currency, items (content_ids, contents: carried
-    here so that pinterest_conversions needs a single join, with the customers) and the one reason it cannot
-    be sent (null when it can). Reason codes, first match wins:
+{#- Every order with its event time, value, item count, currency and the one reason it cannot be sent
+    (null when it can). Reason codes, first match wins:
       missing_order_id      the transaction row has no order_id
       conflicting_customers the order's rows name more than one amperity_id
       missing_event_time    no row has an order_datetime
@@ -29,7 +28,7 @@ with orders as (
 
 order_items as (
 
-    select order_id, items_value, items_quantity, content_ids, contents from {{ ref('int_pinterest__order_items') }}
+    select order_id, items_value, items_quantity from {{ ref('int_pinterest__order_items') }}
 
 ),
 
@@ -62,8 +61,6 @@ joined as (
         coalesce(orders.iso_currency, {{ default_currency_sql }}) as currency,
         customers.amperity_id is not null as has_customer,
         coalesce(customers.has_identifier, false) as has_identifier,
-        order_items.content_ids,
-        order_items.contents,
         as_of.as_of_epoch
     from orders
     cross join as_of

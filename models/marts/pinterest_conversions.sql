@@ -1,17 +1,58 @@
 {#- One row per conversion event, columns named after the Pinterest Conversions API fields so the exporter
     does no renaming. Only orders that passed int_pinterest__orders_validated; the others are in
-    pinterest_conversions_rejected. -#}
+    pinterest_conversions_rejected.
+    contents: the purchased items (returns and cancellations excluded), sorted by id, item_name,
+    item_category, item_brand, item_price (as its decimal text), quantity, each ascending with nulls last and
+    text in code-point order; content_ids: the non-null ids in that order. Built here, for sendable orders
+    only, in the same aggregate that carries the order's columns, so the customers' lists are joined once. -#}
 {%- set user_fields = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id', 'hashed_maids'] -%}
 {%- set contents_fields = [
-    ['id', 'null', 'text'], ['item_name', 'null', 'text'], ['item_category', 'null', 'text'],
-    ['item_brand', 'null', 'text'], ['item_price', 'null', 'text'], ['quantity', 'null', 'bigint'],
+    ['id', 'purchased_items.product_id', 'text'],
+    ['item_name', 'purchased_items.item_name', 'text'],
+    ['item_category', 'purchased_items.item_category', 'text'],
+    ['item_brand', 'purchased_items.item_brand', 'text'],
+    ['item_price', pinterest_conversions.decimal_to_text('purchased_items.item_price'), 'text'],
+    ['quantity', 'purchased_items.item_quantity', 'bigint'],
 ] -%}
 {%- set text = dbt.type_string() -%}
 
 with valid_orders as (
 
-    select * from {{ ref('int_pinterest__orders_validated') }}
+    select order_id, amperity_id, event_time, value_amount, num_items, currency
+    from {{ ref('int_pinterest__orders_validated') }}
     where rejection_reason is null
+
+),
+
+purchased_items as (
+
+    select * from {{ ref('stg_pinterest__itemized_transactions') }}
+    where order_id is not null
+      and not is_return
+      and not is_cancellation
+
+),
+
+orders_with_contents as (
+
+    select
+        valid_orders.order_id,
+        valid_orders.amperity_id,
+        valid_orders.event_time,
+        valid_orders.value_amount,
+        valid_orders.num_items,
+        valid_orders.currency,
+        {{ pinterest_conversions.sorted_struct_array_agg(contents_fields, 'purchased_items.order_id is not null') }} as contents
+    from valid_orders
+    left join purchased_items
+        on valid_orders.order_id = purchased_items.order_id
+    group by
+        valid_orders.order_id,
+        valid_orders.amperity_id,
+        valid_orders.event_time,
+        valid_orders.value_amount,
+        valid_orders.num_items,
+        valid_orders.currency
 
 ),
 
@@ -26,9 +67,9 @@ events as (
     select
         '{{ var("pinterest_event_name", "checkout") }}' as event_name,
         '{{ var("pinterest_action_source", "offline") }}' as action_source,
-        valid_orders.event_time,
+        orders_with_contents.event_time,
         {{ pinterest_conversions.sha256_hex(
-            "valid_orders.order_id || '|' || '" ~ var('pinterest_event_name', 'checkout') ~ "' || '|' || cast(valid_orders.event_time as " ~ text ~ ")"
+            "orders_with_contents.order_id || '|' || '" ~ var('pinterest_event_name', 'checkout') ~ "' || '|' || cast(orders_with_contents.event_time as " ~ text ~ ")"
         ) }} as event_id,
         {%- set partner_name = var('pinterest_partner_name', none) %}
         {% if partner_name is none or (partner_name | trim) == '' -%}
@@ -44,16 +85,19 @@ events as (
         cast(null as {{ text }}) as client_user_agent,
         cast(null as {{ text }}) as click_id,
         cast(null as {{ text }}) as partner_id,
-        valid_orders.currency,
-        {{ pinterest_conversions.decimal_to_text('valid_orders.value_amount') }} as value,
-        valid_orders.order_id,
-        cast(valid_orders.num_items as {{ dbt.type_bigint() }}) as num_items,
-        coalesce(valid_orders.content_ids, {{ pinterest_conversions.empty_string_array() }}) as content_ids,
-        coalesce(valid_orders.contents, {{ pinterest_conversions.empty_struct_array(contents_fields) }}) as contents,
+        orders_with_contents.currency,
+        {{ pinterest_conversions.decimal_to_text('orders_with_contents.value_amount') }} as value,
+        orders_with_contents.order_id,
+        cast(orders_with_contents.num_items as {{ dbt.type_bigint() }}) as num_items,
+        coalesce(
+            {{ pinterest_conversions.struct_array_field('orders_with_contents.contents', 'id') }},
+            {{ pinterest_conversions.empty_string_array() }}
+        ) as content_ids,
+        coalesce(orders_with_contents.contents, {{ pinterest_conversions.empty_struct_array(contents_fields) }}) as contents,
         case when customers.limited_data_processing then 'LDP' end as opt_out_type
-    from valid_orders
+    from orders_with_contents
     inner join customers
-        on valid_orders.amperity_id = customers.amperity_id
+        on orders_with_contents.amperity_id = customers.amperity_id
 
 )
 
