@@ -44,8 +44,8 @@ class Progress:
             return  # the final line would repeat the last one
         self._last_draw = now
         self._last_done = done
-        elapsed = max(now - self.started, 1e-9)
-        rate = done / elapsed
+        elapsed = now - self.started
+        rate = done / elapsed if elapsed >= 0.5 else 0.0
         pct = (100.0 * done / self.total) if self.total else 100.0
         retry_text = f", {retries} retries" if retries else ""
         if self.interactive:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 
@@ -11,6 +12,8 @@ from api_factory import event, sha
 from test_api_payloads import frame
 
 from pinexport import validate
+from pinexport.console import Console
+from pinexport.progress import Progress
 from pinexport.delivery import RetryPolicy, classify_status, parse_retry_after, redact
 from pinexport.ledger import Ack, Ledger, keys
 from pinexport.ratelimit import TokenBucket
@@ -139,3 +142,27 @@ def test_backoff_full_jitter_and_retry_after():
 
 def test_redact():
     assert redact("Bearer abc123 failed", "abc123") == "Bearer [REDACTED] failed"
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_and_log_lines_otherwise():
+    clock = FakeClock()
+    tty = _Tty()
+    bar = Progress(Console(stdout=io.StringIO(), stderr=tty, environ={}), 1000, clock=clock)
+    bar.update(500)
+    bar.finish()
+    assert tty.getvalue().startswith("\rsending [") and "50.0%" in tty.getvalue() and tty.getvalue().endswith("\n")
+    log = io.StringIO()
+    lines = Progress(Console(stdout=io.StringIO(), stderr=log, environ={}), 1000, interval=10, clock=clock)
+    for done in (100, 200, 300):
+        lines.update(done)
+        clock.t += 4  # a line at most every 10 s of the injected clock: at 0 s, then the final one at 12 s
+    lines.finish()
+    out = log.getvalue().splitlines()
+    assert len(out) == 2 and "\r" not in log.getvalue()
+    assert out[0].startswith("pinexport: sending 100/1,000 events (10.0%), 0 events/s")
+    assert out[1].startswith("pinexport: sending 300/1,000 events (30.0%), 25 events/s")
