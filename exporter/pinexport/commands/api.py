@@ -32,6 +32,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                      f"{source.DEFAULT_DUCKDB_PATH})")
     src.add_argument("--table", metavar="NAME", help=f"table or schema.table (default {source.DEFAULT_TABLE})")
     src.add_argument("--parquet", metavar="GLOB", help="read Parquet files instead (a Spark/warehouse unload)")
+    src.add_argument("--uri", metavar="URI",
+                     help=f"read from a database instead (postgresql://...; or ${source.SOURCE_URI_ENV})")
     api = p.add_argument_group("API")
     api.add_argument("--token-file", metavar="FILE", help=f"file holding the access token (default: ${TOKEN_ENV})")
     api.add_argument("--api-base-url", metavar="URL",
@@ -119,7 +121,8 @@ def _is_loopback(host: str) -> bool:
 def run(args: argparse.Namespace, console: Console) -> ExitCode:
     env = console.environ
     token = read_token(args.token_file, env)
-    spec = source.resolve_source(duckdb_path=args.duckdb, table=args.table, parquet=args.parquet, environ=env)
+    spec = source.resolve_source(duckdb_path=args.duckdb, table=args.table, parquet=args.parquet, uri=args.uri,
+                                 environ=env)
     base_url = check_base_url(args.api_base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
     if args.dry_run and args.json and args.dry_run_output == "-":
         raise ConfigError("--json and --dry-run-output - both want stdout: write the payloads to a file")
