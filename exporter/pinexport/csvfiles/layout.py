@@ -166,27 +166,30 @@ class Rendered:
         return int(self._ends[i]) - offset
 
 
-def _neutralise(batch: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """Prefix formula-looking text cells with ' (only columns of this batch that have one), and turn blank
-    identity cells into nulls. Identity cells are verified hashes by now, so they need no formula check."""
+def _prepare(batch: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, bool]:
+    """(cells ready for the writer, whether any cell holds a CR or LF).
+
+    Text cells that look like a formula get a leading ' (only in columns of this batch that have one); blank
+    identity cells become nulls. Identity cells are verified hashes by now, so they need neither check. All the
+    checks run in one parallel select; the fixes only where a check hit."""
     text = [n for n in layout.text if n not in layout.identity]
-    # a start character first (cheap); the plain-number exception only matters where one is found
-    checks = [pl.col(n).str.contains(FORMULA_START).any().alias(n) for n in text]
-    checks += [(pl.col(n).cast(pl.String).str.len_bytes() == 0).any().alias(n) for n in layout.identity]
+    checks = [pl.col(n).str.contains(FORMULA_START).any().alias(f"f:{n}") for n in text]
+    checks += [(pl.col(n).cast(pl.String).str.len_bytes() == 0).any().alias(f"b:{n}") for n in layout.identity]
+    checks += [pl.col(n).str.contains("[\r\n]").any().alias(f"l:{n}") for n in text]
     if not checks:
-        return batch
+        return batch, False
     needs = batch.select(checks).row(0, named=True)
     fixes = []
-    for n, hit in needs.items():
-        if not hit:
-            continue
+    for key, hit in needs.items():
+        kind, n = key.split(":", 1)
         c = pl.col(n)
-        if n in layout.identity:
+        if hit and kind == "b":
             fixes.append(_blank_to_null(c.cast(pl.String)).alias(n))
-        else:
+        elif hit and kind == "f":  # a plain number such as -12.50 is not a formula: kept as is
             fixes.append(pl.when(c.str.contains(FORMULA_START) & ~c.str.contains(PLAIN_NUMBER))
                          .then(pl.lit("'") + c).otherwise(c).alias(n))
-    return batch.with_columns(fixes) if fixes else batch
+    line_breaks = any(hit for key, hit in needs.items() if key.startswith("l:"))
+    return (batch.with_columns(fixes) if fixes else batch), line_breaks
 
 
 def render(batch: pl.DataFrame, layout: Layout) -> Rendered:
@@ -196,11 +199,11 @@ def render(batch: pl.DataFrame, layout: Layout) -> Rendered:
         pl.col(n) if isinstance(batch.schema[n], (pl.String, *_INTEGER_KINDS)) else pl.col(n).cast(pl.String)
         for n in layout.columns
     )
-    safe = _neutralise(frame, layout)
+    safe, line_breaks = _prepare(frame, layout)
     buf = io.BytesIO()
     safe.write_csv(buf, include_header=False, line_terminator=LINE_TERMINATOR, null_value="")
     data = buf.getvalue()
-    if data.count(b"\n") == safe.height and data.count(b"\r") == safe.height:
+    if not line_breaks:  # every b"\n" ends a row
         return Rendered(data, safe.height)
     return Rendered(data, safe.height, _row_ends(safe, len(data)))
 

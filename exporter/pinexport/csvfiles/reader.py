@@ -9,6 +9,7 @@ sort is needed for deterministic files. Views, Parquet, database URIs and `--sor
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
 import duckdb
@@ -39,6 +40,8 @@ def _duckdb_rowid_slices(spec: source.SourceSpec, window: Window, batch_size: in
     table = source.quote_table(spec.table)
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        # results without ORDER BY come in storage (rowid) order; cheaper than `order by rowid` (a sort per slice)
+        con.execute("set preserve_insertion_order = true")
         lo, hi = con.sql(f"select min(rowid), max(rowid) from {table}").fetchall()[0]
     except (duckdb.BinderException, duckdb.CatalogException):
         con.close()
@@ -47,16 +50,37 @@ def _duckdb_rowid_slices(spec: source.SourceSpec, window: Window, batch_size: in
 
 
 def _slices(con, table: str, window: Window, lo, hi, batch_size: int) -> Iterator[pl.DataFrame]:
-    try:
-        if lo is None:
-            return
-        sql = (f"select * from {table} where rowid >= $lo and rowid < $hi "
-               "and event_time >= $since and event_time < $until order by rowid")
-        for start in range(int(lo), int(hi) + 1, batch_size):
-            rel = con.sql(sql, params={"lo": start, "hi": start + batch_size, "since": window.since,
-                                       "until": window.until})
-            batch = source.normalize_batch(pl.scan_arrow_c_stream(rel).collect())
-            if batch.height:
-                yield batch
-    finally:
+    """Each slice is read on a helper thread while the caller writes the previous one (DuckDB and polars
+    release the GIL); one slice waits at most, so memory stays at about two slices."""
+    if lo is None:
         con.close()
+        return iter(())
+    sql = (f"select * from {table} where rowid >= $lo and rowid < $hi "
+           "and event_time >= $since and event_time < $until")
+
+    def read(start: int) -> pl.DataFrame:
+        rel = con.sql(sql, params={"lo": start, "hi": start + batch_size, "since": window.since,
+                                   "until": window.until})
+        return source.normalize_batch(pl.scan_arrow_c_stream(rel).collect())
+
+    def generate() -> Iterator[pl.DataFrame]:
+        starts = range(int(lo), int(hi) + 1, batch_size)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pinexport-csv-read")
+        try:
+            pending = pool.submit(read, starts[0]) if starts else None
+            for i in range(len(starts)):
+                batch = pending.result()
+                pending = pool.submit(read, starts[i + 1]) if i + 1 < len(starts) else None
+                if batch.height:
+                    yield batch
+        finally:
+            if pending is not None:
+                pending.cancel()
+                try:
+                    pending.result()
+                except BaseException:  # noqa: BLE001 - stopping anyway; the caller's error matters
+                    pass
+            pool.shutdown(wait=True)
+            con.close()
+
+    return generate()
