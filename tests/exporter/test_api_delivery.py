@@ -272,3 +272,18 @@ def test_event_ids_that_are_not_hashes_are_tracked_too(model, sandbox, run_api):
     again = run_api("--json", base_url=sandbox.url)
     assert summary_of(again)["already_sent"] == {"processed": 2}
     assert sandbox.accepted_event_ids() == {'plain "quoted" id': 1, "id-2": 1}
+
+
+def test_library_entry_with_an_injected_clock(model, sandbox, state_dir):
+    """send_events() judges the window against the clock it is given, not the wall clock."""
+    from pinexport.api import ApiOptions, send_events
+    from pinexport.source import resolve_source
+
+    model.events(window_rows())  # 5 events in the last 5 hours, 2 older than 7 days, 1 an hour ahead
+    opts = ApiOptions(ad_account_id=ACCOUNT, source=resolve_source(duckdb_path=str(model.path)), token=TOKEN,
+                      base_url=sandbox.url, state_dir=state_dir, dry_run=True)
+    later = send_events(opts, now=lambda: NOW + 2 * 3600)  # two hours on: the future event became eligible
+    assert later.would_send == 6 and later.skipped_future == 0 and later.skipped_out_of_window == 2
+    much_later = send_events(opts, now=lambda: NOW + 30 * DAY)
+    assert much_later.would_send == 0 and much_later.skipped_out_of_window == 8
+    assert sandbox.stats()["requests"] == 0
