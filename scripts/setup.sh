@@ -14,10 +14,12 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python_bin" -m venv .venv
 fi
-stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)
+# extras to install: test tools by default; scripts/test.sh adds the engines (Postgres, Spark) for tests/engines
+extras="${PINTEREST_EXTRAS:-test}"
+stamp=.venv/.installed-$( (cat pyproject.toml; echo "$extras") | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -m pip install --quiet -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -m pip install --quiet -e ".[$extras]" 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import dbt.version, pinexport, duckdb, polars" || { echo "setup: install failed" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"

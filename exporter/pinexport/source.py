@@ -5,6 +5,11 @@ Parquet files (what a Spark table or a warehouse unload produces) or a database 
 the ADBC PostgreSQL driver, which streams `COPY ... TO STDOUT (FORMAT binary)` into Arrow batches). Every reader
 yields polars DataFrames of at most `batch_size` rows, so memory does not grow with the number of events.
 
+Memory is bounded by construction: every reader is an Arrow C stream (a DuckDB query, also over Parquet files, or
+an ADBC result) from which one Arrow batch at a time is pulled (nanoarrow) and re-cut to `batch_size` rows; nothing
+reads ahead of the consumer. (polars' streaming engine over the same streams buffers ahead without bound: with a
+slow consumer such as the API's rate limit, a whole table would end up in memory.)
+
 Whatever the engine, batches come out with the same column types: Arrow extension types (PostgreSQL `json`,
 `numeric`) become their plain storage, and a `contents` column that arrives as JSON text (engines without struct
 arrays: PostgreSQL, Snowflake/BigQuery unloads) is decoded into the same list of structs DuckDB and Spark produce.
@@ -20,6 +25,7 @@ from typing import Iterator, Mapping, Sequence
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import duckdb
+import nanoarrow
 import polars as pl
 
 from pinexport.errors import SourceError
@@ -35,6 +41,8 @@ PASSWORD_ENV = "PGPASSWORD"  # used when the URI has no password, as libpq does
 ADBC_DRIVERS = {"postgresql": "adbc_driver_postgresql", "postgres": "adbc_driver_postgresql"}
 # how many bytes the PostgreSQL driver fills per Arrow batch before handing it over (bounded memory)
 ADBC_BATCH_BYTES = 8 * 1024 * 1024
+# DuckDB's own working memory when it reads Parquet (and sorts, for order_by); it spills beyond that
+DUCKDB_MEMORY_LIMIT = "256MB"
 
 # `contents` as DuckDB and Spark build it; JSON-text `contents` from other engines is decoded into this
 CONTENTS_DTYPE = pl.List(
@@ -163,6 +171,8 @@ def _connect_duckdb(path: str) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(path, read_only=True)
         con.execute("set enable_progress_bar = false")  # DuckDB would draw on our stdout
+        # DuckDB caches every block it reads up to memory_limit (default: 80% of RAM); bound it
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         return con
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
@@ -195,7 +205,7 @@ def read_batches(
     if batch_size < 1:
         raise SourceError(f"batch size must be positive, got {batch_size}")
     if spec.parquet:
-        batches = _read_parquet(spec.parquet, columns, since, until, order_by, batch_size)
+        batches = _read_duckdb(spec, columns, since, until, order_by, batch_size)
     elif spec.uri:
         batches = _read_uri(spec, columns, since, until, order_by, batch_size)
     else:
@@ -220,73 +230,75 @@ def normalize_batch(batch: pl.DataFrame) -> pl.DataFrame:
     return batch
 
 
+def _duckdb_relation_sql(spec: SourceSpec) -> str:
+    """What to select from: the model table, or DuckDB's Parquet reader over the glob."""
+    if spec.parquet:
+        return "read_parquet(" + _sql_string(spec.parquet) + ")"
+    return quote_table(spec.table)
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _open_duckdb(spec: SourceSpec) -> duckdb.DuckDBPyConnection:
+    if not spec.parquet:
+        return _connect_duckdb(spec.duckdb_path)
+    con = duckdb.connect()  # in memory: only reads the Parquet files
+    con.execute("set enable_progress_bar = false")
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    return con
+
+
+def _duckdb_query(spec: SourceSpec, con: duckdb.DuckDBPyConnection, sql: str, params: dict):
+    try:
+        return con.sql(sql, params=params)
+    except duckdb.BinderException as exc:
+        raise SourceError(f"{spec.describe()} lacks a column pinexport needs: {exc}") from None
+    except (duckdb.CatalogException, duckdb.IOException, duckdb.InvalidInputException) as exc:
+        raise SourceError(f"cannot read {spec.describe()}: {exc}") from None
+
+
 def _read_duckdb(spec, columns, since, until, order_by, batch_size) -> Iterator[pl.DataFrame]:
-    con = _connect_duckdb(spec.duckdb_path)
+    con = _open_duckdb(spec)
     try:
         where, params = _time_filter_sql(since, until)
         order = f" order by {_select_list(order_by)}" if order_by else ""
-        sql = f"select {_select_list(columns)} from {quote_table(spec.table)}{where}{order}"
-        try:
-            rel = con.sql(sql, params=params)
-        except duckdb.CatalogException as exc:
-            raise SourceError(f"cannot read {spec.describe()}: {exc}") from None
-        except duckdb.BinderException as exc:
-            raise SourceError(f"{spec.describe()} lacks a column pinexport needs: {exc}") from None
-        yield from _stream_batches(rel, batch_size, cancel=con.interrupt, describe=spec.describe())
+        sql = f"select {_select_list(columns)} from {_duckdb_relation_sql(spec)}{where}{order}"
+        rel = _duckdb_query(spec, con, sql, params)
+        yield from _pull_batches(rel, batch_size, describe=spec.describe())
     finally:
         con.close()
 
 
-def _stream_batches(stream, batch_size: int, *, cancel, describe: str, redact=lambda m: m) -> Iterator[pl.DataFrame]:
-    """Batches of an Arrow C stream (a DuckDB relation, an ADBC result) through polars' streaming engine.
-
-    polars reads the stream on its own threads. If the consumer stops early (generator closed, exception), the
-    query is cancelled and the rest drained before the caller closes the connection: closing it while polars is
-    still pulling deadlocks DuckDB and crashes the ADBC driver.
-    """
-    batches = pl.scan_arrow_c_stream(stream).collect_batches(chunk_size=batch_size)
-    finished = False
+def _pull_batches(source, batch_size: int, *, describe: str, redact=lambda m: m) -> Iterator[pl.DataFrame]:
+    """Pull the Arrow batches of `source` (anything with `__arrow_c_stream__`) one at a time and yield polars
+    frames of exactly `batch_size` rows (the last one shorter). At most one source batch plus one output batch is
+    held, whatever the size of the result. Stopping early releases the stream, which ends the query."""
     try:
-        for batch in batches:
-            if batch.height:
-                yield batch
-        finished = True
-    except pl.exceptions.ComputeError as exc:
-        finished = True  # the engine stopped on the error; nothing left to drain
+        stream = nanoarrow.c_array_stream(source)
+    except Exception as exc:  # noqa: BLE001 - engines report some query errors when the stream is opened
         raise SourceError(f"reading {describe} failed: {redact(str(exc))}") from None
-    finally:
-        if not finished:
-            try:
-                cancel()
-            except Exception:  # noqa: BLE001 - best effort: the drain below ends the stream either way
-                pass
-            try:
-                for _ in batches:
-                    pass
-            except Exception:  # noqa: BLE001 - the cancelled query reports an interruption: expected
-                pass
-
-
-def _read_parquet(glob, columns, since, until, order_by, batch_size) -> Iterator[pl.DataFrame]:
     try:
-        lf = pl.scan_parquet(glob)
-        names = lf.collect_schema().names()
-    except (FileNotFoundError, pl.exceptions.ComputeError, OSError) as exc:
-        raise SourceError(f"cannot read parquet {glob!r}: {exc}") from None
-    if columns:
-        missing = [c for c in columns if c not in names]
-        if missing:
-            raise SourceError(f"parquet {glob!r} lacks column(s) pinexport needs: {', '.join(missing)}")
-        lf = lf.select(columns)
-    if since is not None:
-        lf = lf.filter(pl.col("event_time") >= since)
-    if until is not None:
-        lf = lf.filter(pl.col("event_time") < until)
-    if order_by:
-        lf = lf.sort(list(order_by))
-    for batch in lf.collect_batches(chunk_size=batch_size):
-        if batch.height:
-            yield batch
+        buffer: pl.DataFrame | None = None
+        while True:
+            try:
+                array = stream.get_next()
+            except StopIteration:
+                break
+            except Exception as exc:  # noqa: BLE001 - an engine error in the middle of the result
+                raise SourceError(f"reading {describe} failed: {redact(str(exc))}") from None
+            frame = pl.DataFrame(array)
+            if not frame.height:
+                continue
+            buffer = frame if buffer is None else pl.concat([buffer, frame], how="vertical", rechunk=False)
+            while buffer.height >= batch_size:
+                yield buffer.slice(0, batch_size)
+                buffer = buffer.slice(batch_size)
+        if buffer is not None and buffer.height:
+            yield buffer
+    finally:
+        stream.release()
 
 
 def _adbc_connect(spec: SourceSpec):
@@ -340,11 +352,9 @@ def _query_uri(spec: SourceSpec, sql: str, batch_size: int) -> Iterator[pl.DataF
             if "does not exist" in message and "column" in message:
                 raise SourceError(f"{spec.describe()} lacks a column pinexport needs: {message}") from None
             raise SourceError(f"cannot read {spec.describe()}: {message}") from None
-        yield from _stream_batches(
-            stream, batch_size, cancel=statement.cancel, describe=spec.describe(),
-            redact=lambda message: _redacted(message, spec.uri),
+        yield from _pull_batches(
+            stream, batch_size, describe=spec.describe(), redact=lambda message: _redacted(message, spec.uri)
         )
-        del stream
     finally:
         for handle in (statement, connection, database):
             try:
@@ -373,20 +383,38 @@ def count_rows(spec: SourceSpec, *, since: int | None = None, until: int | None 
     if spec.uri:
         sql = f"select count(*) as n from {quote_table(spec.table)}{_time_filter_literal(since, until)}"
         return int(pl.concat(list(_query_uri(spec, sql, 1))).item())
-    if spec.parquet:
-        lf = pl.scan_parquet(spec.parquet)
-        if since is not None:
-            lf = lf.filter(pl.col("event_time") >= since)
-        if until is not None:
-            lf = lf.filter(pl.col("event_time") < until)
-        return int(lf.select(pl.len()).collect().item())
-    con = _connect_duckdb(spec.duckdb_path)
+    con = _open_duckdb(spec)
     try:
         where, params = _time_filter_sql(since, until)
+        rel = _duckdb_query(spec, con, f"select count(*) from {_duckdb_relation_sql(spec)}{where}", params)
+        return int(rel.fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def column_names(spec: SourceSpec) -> list[str]:
+    """The model's column names, without reading its rows."""
+    if spec.uri:
+        sql = f"select * from {quote_table(spec.table)} where 1 = 0"
+        manager, database, connection = _adbc_connect(spec)
+        statement = manager.AdbcStatement(connection)
         try:
-            row = con.sql(f"select count(*) from {quote_table(spec.table)}{where}", params=params).fetchall()[0]
-        except duckdb.CatalogException as exc:
-            raise SourceError(f"cannot read {spec.describe()}: {exc}") from None
-        return int(row[0])
+            statement.set_sql_query(sql)
+            try:
+                stream, _ = statement.execute_query()
+            except manager.Error as exc:
+                raise SourceError(f"cannot read {spec.describe()}: {_redacted(exc, spec.uri)}") from None
+            names = pl.DataFrame(stream).columns
+            del stream
+            return names
+        finally:
+            for handle in (statement, connection, database):
+                try:
+                    handle.close()
+                except manager.Error:
+                    pass
+    con = _open_duckdb(spec)
+    try:
+        return list(_duckdb_query(spec, con, f"select * from {_duckdb_relation_sql(spec)} limit 0", {}).columns)
     finally:
         con.close()

@@ -1,7 +1,7 @@
 """The models compile for every warehouse we cannot reach from here, with each engine's own functions.
 
 Each adapter package (dbt-snowflake, dbt-bigquery, dbt-databricks, dbt-redshift, dbt-trino, plus dbt-sqlserver as
-an adapter the project does not support) is installed in its own venv, .venv-adapters (scripts/test.sh; dbt-core
+an adapter the project does not support) is installed in its own venv, .venv/adapters (scripts/test.sh; dbt-core
 pinned <1.12 by a constraints file; dbt-databricks needs another dbt-spark than the main venv's). The profiles are
 the commented examples of profiles.example.yml, uncommented: the test also proves they are valid dbt profiles.
 `compile_offline.py` runs `dbt compile` with the real adapter and only its column introspection answered offline.
@@ -55,7 +55,7 @@ EXPECTED_SQL = {
 
 def adapters_python() -> Path:
     configured = os.environ.get(ADAPTERS_PYTHON_ENV)
-    python = Path(configured) if configured else ROOT / ".venv-adapters" / "bin" / "python"
+    python = Path(configured) if configured else ROOT / ".venv" / "adapters" / "bin" / "python"
     if not python.exists():
         engine_unavailable(
             f"no adapters venv at {python}: `bash scripts/test.sh` creates it (or set {ADAPTERS_PYTHON_ENV})"
