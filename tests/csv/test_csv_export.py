@@ -277,3 +277,28 @@ def test_size_option(text, value):
     from pinexport.commands.csv import parse_size
 
     assert parse_size(text) == value
+
+
+def test_error_mid_stream_on_duckdb_stops_cleanly(tmp_path, db):
+    rows = [row(f"o{i}", ts(2026, 10, 2) + i) for i in range(40)]
+    rows[25]["order_id"] = "x" * 400
+    write_model(db, rows)
+    code, _, err = run_cli("--duckdb", str(db), "--month", "2026-10", "--out", str(tmp_path / "o"),
+                           "--max-bytes", "400", "--batch-size", "7")
+    assert code == ExitCode.DATA and "row 26 of the export is" in err
+    assert list((tmp_path / "o").iterdir()) == []
+
+
+def test_a_view_is_read_through_the_source_reader(tmp_path, db):
+    import duckdb
+
+    write_model(db, [row("b", ts(2026, 10, 2)), row("a", ts(2026, 10, 1))], table="events")
+    con = duckdb.connect(str(db))
+    con.execute("create view pinterest_conversions_csv as select * from events")
+    con.close()
+    code, _, err = run_cli("--duckdb", str(db), "--month", "2026-10", "--out", str(tmp_path / "o"), "--sort")
+    assert code == 0, err
+    assert order_ids(tmp_path / "o", "2026-10") == ["a", "b"]
+    code, _, err = run_cli("--duckdb", str(db), "--month", "2026-10", "--out", str(tmp_path / "p"))
+    assert code == 0, err
+    assert sorted(order_ids(tmp_path / "p", "2026-10")) == ["a", "b"]
