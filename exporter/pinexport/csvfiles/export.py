@@ -1,8 +1,8 @@
 """Export one window of the CSV layout model into Ads Manager CSV part files plus a manifest, streaming.
 
-Batches from `pinexport.source.read_batches` are filtered (skip reasons counted), rendered columnar, cut into
-parts under both limits, checksummed while written, and published atomically (see `publish`). Memory is bounded
-by the batch size, not by the number of events.
+Batches (`reader.read_window`) are filtered (skip reasons counted), rendered columnar, cut into parts under both
+limits, checksummed while written, and published atomically (see `publish`). Memory is bounded by the batch
+size, not by the number of events. In = written + skipped is checked against a count of the window.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
@@ -70,7 +69,6 @@ def export_csv(
     batch_size: int = DEFAULT_BATCH_SIZE,
     sort: bool = False,
     now: dt.datetime | None = None,
-    on_batch: Callable[[int], None] | None = None,
 ) -> ExportResult:
     """Write `window`'s events of `spec` as CSV parts + manifest into `out_dir`, replacing that window's files."""
     if max_rows < 1:
@@ -114,8 +112,6 @@ def export_csv(
             future += int(ages[1])
             writer.write(keep, functools.partial(render, layout=layout))
             rows_written += keep.height
-            if on_batch:
-                on_batch(rows_read)
         parts = writer.close() if writer else []
         if rows_read != expected:
             raise DataError(
