@@ -98,8 +98,17 @@ def test_nulls_and_empty_identity_are_empty_cells():
 
 
 def skip_reasons(df: pl.DataFrame) -> list[str | None]:
+    """The reason each row is skipped (None: written), one row at a time, and the whole batch reconciles."""
     layout = Layout.from_schema(df.schema, "t")
-    return df.select(layout.skip_reason_expr().alias("r"))["r"].to_list()
+    reasons = []
+    for i in range(df.height):
+        keep, counts = layout.split(df.slice(i, 1))
+        assert keep.height + sum(counts.values()) == 1 and keep.columns == list(layout.columns)
+        reasons.append(next(iter(counts)) if counts else None)
+    keep, counts = layout.split(df)
+    assert keep.height == reasons.count(None)
+    assert counts == {r: reasons.count(r) for r in set(reasons) - {None}}
+    return reasons
 
 
 def test_skip_reasons_in_priority_order():
