@@ -302,3 +302,17 @@ def test_a_view_is_read_through_the_source_reader(tmp_path, db):
     code, _, err = run_cli("--duckdb", str(db), "--month", "2026-10", "--out", str(tmp_path / "p"))
     assert code == 0, err
     assert sorted(order_ids(tmp_path / "p", "2026-10")) == ["a", "b"]
+
+
+def test_output_path_that_is_a_file_is_a_usage_error(tmp_path, db):
+    write_model(db, [row("a", ts(2026, 10, 1))])
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_cli("--duckdb", str(db), "--month", "2026-10", "--out", str(tmp_path / "file"))
+    assert code == ExitCode.USAGE and "not a directory" in err
+    code, _, err = run_cli("--duckdb", str(db), "--month", "2026-10", "--out", str(tmp_path / "file" / "sub"))
+    assert code == ExitCode.USAGE and "cannot write the CSV files" in err
+
+
+def test_missing_model_is_a_clear_source_error(tmp_path):
+    code, _, err = run_cli("--duckdb", str(tmp_path / "none.duckdb"), "--month", "2026-10", "--out", str(tmp_path))
+    assert code == ExitCode.USAGE and "does not exist" in err
