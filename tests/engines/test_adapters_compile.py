@@ -35,7 +35,7 @@ EXPECTED_SQL = {
         [r"to_hex\(", r"sha256\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "bigquery": (
-        [r"to_hex\(sha256\(", r"unix_seconds\(", r"normalize\((.|\n)*?, *NFC\)", r"regexp_replace\(", r"array_agg\(struct\("],
+        [r"to_hex\(sha256\(", r"unix_seconds\(", r"normalize\((.|\n)*?, *NFC\)", r"regexp_replace\(", r"array_agg\((.|\n)*?struct\("],
         [r"sha2\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "trino": (
@@ -43,7 +43,8 @@ EXPECTED_SQL = {
         [r"sha2\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "databricks": (
-        [r"sha2\(", r", 256\)", r"unix_seconds\(", r"regexp_replace\(", r"named_struct\("],
+        [r"sha2\(", r", 256\)", r"unix_seconds\(", r"regexp_replace\(", r"named_struct\(",
+         r"reflect\('com\.ibm\.icu\.text\.Normalizer', 'compose'"],
         [r"to_hex\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "redshift": (
@@ -114,7 +115,17 @@ def compiled(profiles_dir, tmp_path_factory):
     return get
 
 
-@pytest.mark.parametrize("target", sorted(TARGETS))
+# Known gap, kept visible: Redshift's SUPER arrays have no transform/filter, and a correlated unnest is not allowed
+# in a select list, so macros/cross_db/struct_array_field.sql (content_ids from contents) has no Redshift
+# implementation and the compile stops with the "not supported" error. strict: the day it compiles, this fails.
+REDSHIFT_GAP = pytest.mark.xfail(
+    strict=True, reason="struct_array_field (content_ids) has no Redshift implementation yet"
+)
+
+
+@pytest.mark.parametrize(
+    "target", [pytest.param(t, marks=REDSHIFT_GAP) if t == "redshift" else t for t in sorted(TARGETS)]
+)
 def test_models_compile_with_the_engines_own_functions(compiled, target):
     proc, sql, names = compiled(target)
     assert proc.returncode == 0, f"dbt compile --target {target} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-3000:]}"
@@ -133,3 +144,10 @@ def test_unsupported_adapter_fails_at_compile_time_with_a_clear_message(compiled
     assert proc.returncode != 0
     output = proc.stdout + proc.stderr
     assert "adapter 'sqlserver' is not supported by macro" in output, output[-3000:]
+
+
+def test_redshift_compiles_everything_but_content_ids(compiled):
+    """The Redshift gap is exactly the one macro: the compile error names struct_array_field and nothing else."""
+    proc, _, _ = compiled("redshift")
+    output = proc.stdout + proc.stderr
+    assert "adapter 'redshift' is not supported by macro 'struct_array_field'" in output, output[-3000:]
