@@ -17,7 +17,9 @@ passes through `redact()`.
 from __future__ import annotations
 
 import email.utils
+import json
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -204,14 +206,31 @@ class Client:
             self._sleep(delay)
 
 
+_FAILED = re.compile(rb'"status"\s*:\s*"(?!processed")')
+_WARNED = re.compile(rb'"warning_message"\s*:\s*"[^"]')
+_RECEIVED = re.compile(rb'"num_events_received"\s*:\s*(\d+)')
+
+
 def _parse_answer(resp: requests.Response, n_events: int) -> tuple[int, list[EventAnswer]] | None:
+    """(num_events_received, per-event answers) of a 200, or None when it is not one status per event.
+
+    Common case first, on the raw bytes: exactly n statuses, all `processed`, no warning -> no JSON parse and no
+    object per event (about 1 µs per event saved). Any doubt falls back to parsing the JSON."""
+    body = resp.content
+    if (
+        body.count(b'"status"') == n_events
+        and not _FAILED.search(body)
+        and not _WARNED.search(body)
+        and (m := _RECEIVED.search(body)) is not None
+    ):
+        return int(m.group(1)), ALL_PROCESSED
     try:
-        doc = resp.json()
+        doc = json.loads(body)
         raw = doc["events"]
         if not isinstance(raw, list) or len(raw) != n_events:
             return None
         if doc.get("num_events_processed") == n_events and not any(e.get("warning_message") for e in raw):
-            return int(doc.get("num_events_received", n_events)), ALL_PROCESSED  # the common case, no objects
+            return int(doc.get("num_events_received", n_events)), ALL_PROCESSED
         events = [
             EventAnswer(
                 status=str(e.get("status")),

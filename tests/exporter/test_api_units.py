@@ -166,3 +166,27 @@ def test_progress_bar_on_a_terminal_and_log_lines_otherwise():
     assert len(out) == 2 and "\r" not in log.getvalue()
     assert out[0].startswith("pinexport: sending 100/1,000 events (10.0%), 0 events/s")
     assert out[1].startswith("pinexport: sending 300/1,000 events (30.0%), 25 events/s")
+
+
+def test_answer_fast_path_agrees_with_the_json_parse():
+    import requests
+
+    from pinexport.delivery import ALL_PROCESSED, _parse_answer
+
+    def answer(events: list[dict]) -> requests.Response:
+        r = requests.Response()
+        r.status_code = 200
+        r._content = json.dumps({"num_events_received": len(events),
+                                 "num_events_processed": sum(e["status"] == "processed" for e in events),
+                                 "events": events}, indent=1).encode()
+        return r
+
+    ok = {"status": "processed", "error_message": None, "warning_message": ""}
+    assert _parse_answer(answer([ok, ok]), 2) == (2, ALL_PROCESSED)
+    assert _parse_answer(answer([ok, ok]), 3) is None  # not one status per event
+    failed = {"status": "failed", "error_message": 'em: "status": "processed" is not hex', "warning_message": None}
+    received, events = _parse_answer(answer([ok, failed]), 2)
+    assert [e.status for e in events] == ["processed", "failed"] and events[1].error_message.startswith("em:")
+    warned = {"status": "processed", "error_message": None, "warning_message": "currency missing"}
+    _, events = _parse_answer(answer([warned, ok]), 2)
+    assert events[0].warning_message == "currency missing"
