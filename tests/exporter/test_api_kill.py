@@ -56,3 +56,21 @@ def test_kill_9_mid_run_then_rerun(model, state_dir, tmp_path):
     print(f"killed after {killed_at} accepted events; {duplicates} duplicates")
     assert duplicates <= CONCURRENCY * BATCH  # only requests in flight at the kill are sent twice
     assert "re-sent" in out or duplicates == 0
+
+
+def test_ctrl_c_stops_and_acknowledges_what_was_answered(model, state_dir, tmp_path):
+    from pinexport.ledger import Ledger
+
+    model.synthetic(5000)
+    with Sandbox(token=TOKEN, seed=9, faults=Faults(slow=1.0, slow_seconds=0.2), validate_sample=0.0) as sb:
+        proc = start_export(model.path, state_dir, sb.url, tmp_path)
+        wait_until(lambda: sb.stats()["accepted_requests"] >= 3)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and "interrupted" in err
+        time.sleep(0.3)  # let the sandbox finish anything still in flight
+        accepted = sb.accepted_event_ids()
+    with Ledger(state_dir / f"ledger-{ACCOUNT}.sqlite3") as led:
+        counts = led.counts()
+    # every request answered before the process exited is acknowledged; nothing is left marked in flight
+    assert counts["open_batches"] == 0 and counts["processed"] == len(accepted) < 5000
