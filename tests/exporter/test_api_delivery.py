@@ -109,12 +109,20 @@ def test_429_storm_is_retried_until_everything_is_accepted(model, run_api):
         assert sb.stats()["answers"]["429"] > 0
 
 
-def test_retry_after_is_honoured(model, run_api):
+def test_retry_after_is_honoured(model, state_dir):
+    """A 429 with Retry-After: the backoff waits what the header says, not the (tiny) jittered backoff."""
+    from pinexport.api import ApiOptions, send_events
+    from pinexport.delivery import RetryPolicy
+    from pinexport.source import resolve_source
+
     model.synthetic(500)
+    waits: list[float] = []
     with Sandbox(token=TOKEN, seed=3, faults=Faults(script=("429",)), retry_after=1) as sb:
-        run = run_api("--json", "--batch-size", "500", base_url=sb.url)
-        assert run.code == ExitCode.OK and summary_of(run)["retries"] == 1
-        assert summary_of(run)["elapsed_seconds"] >= 1.0  # waited the announced second, not the tiny backoff
+        opts = ApiOptions(ad_account_id=ACCOUNT, source=resolve_source(duckdb_path=str(model.path)), token=TOKEN,
+                          base_url=sb.url, state_dir=state_dir, policy=RetryPolicy(backoff_base=0.01, backoff_max=0.05))
+        summary = send_events(opts, sleep=waits.append)
+    assert summary.processed == 500 and summary.retries == 1
+    assert waits == [1.0]
 
 
 def test_5xx_and_dropped_connections_lose_nothing(model, run_api):
