@@ -1,4 +1,4 @@
-"""A token bucket shared by every sending thread: at most `rate_per_minute` requests per minute on average, with
+"""A token bucket shared by every sending thread (the sandbox uses it too, one per ad account): at most `rate_per_minute` requests per minute on average, with
 bursts of up to `burst` requests (default: one second's worth). `pause_until()` lets a `Retry-After` answer hold
 every thread back, not only the one that received it.
 
@@ -31,6 +31,10 @@ class TokenBucket:
         self._last = clock()
         self._paused_until = 0.0
         self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        """Take a token if one is available right now; never waits."""
+        return self._reserve() <= 0
 
     def _reserve(self) -> float:
         """Take a token if one is available now; else return how long to wait (seconds)."""

@@ -1,10 +1,12 @@
-"""Per-ad-account token buckets: `limit` calls per minute, bursts up to `burst` calls."""
+"""Per-ad-account rate limit of the sandbox: one `TokenBucket` per key, `per_minute` calls, bursts up to `burst`."""
 
 from __future__ import annotations
 
 import threading
 import time
 from typing import Callable
+
+from pinexport.ratelimit import TokenBucket
 
 
 class RateLimiter:
@@ -17,19 +19,14 @@ class RateLimiter:
         self.burst = float(burst if burst is not None else per_minute)
         if self.burst < 1:
             raise ValueError("the burst must allow at least one call")
-        self._rate = per_minute / 60.0  # tokens per second
         self._clock = clock
         self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
+        self._buckets: dict[str, TokenBucket] = {}
 
     def allow(self, key: str) -> bool:
         """Take one token from `key`'s bucket; False (and nothing taken) when it is empty."""
         with self._lock:
-            now = self._clock()
-            tokens, last = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self._rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return True
-            self._buckets[key] = (tokens, now)
-            return False
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = TokenBucket(self.per_minute, burst=self.burst, clock=self._clock)
+        return bucket.try_acquire()
