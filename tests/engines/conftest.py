@@ -11,9 +11,13 @@ import os
 import pytest
 
 REQUIRE_ENV = "PINTEREST_REQUIRE_ENGINES"
-# dbt unit tests render their fixtures with engine-specific casts (arrays, decimals) and run on DuckDB (tests/dbt_models);
-# on the other engines everything else runs: seeds, models, data tests.
-NON_DUCKDB_BUILD = ("build", "--exclude-resource-type", "unit_test")
+# Everything runs on every engine: seeds, models, data tests and the dbt unit tests, except the unit tests whose
+# fixtures are DuckDB list literals (`cast('[...]' as ARRAY)` is not SQL elsewhere). Most of those carry
+# `enabled: target.type == 'duckdb'` in their yml; the ones listed here do not (yet). They run on DuckDB.
+DUCKDB_ONLY_UNIT_TESTS = (
+    "test_event_fields", "test_rejection_reasons", "test_csv_layout_first_hash_and_skip_reason",
+)
+NON_DUCKDB_BUILD = ("build", "--exclude", *DUCKDB_ONLY_UNIT_TESTS)
 
 
 def engine_unavailable(reason: str) -> None:
