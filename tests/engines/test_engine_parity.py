@@ -80,3 +80,20 @@ def test_parity_is_not_vacuous(duckdb_build):
     assert conversions.filter(pl.col("contents").list.len() > 1).height > 100
     assert conversions.filter(pl.col("value").is_null()).height < conversions.height
     assert rejected["reason"].n_unique() >= 4
+
+
+def _compiled_models_sql(workdir, target: str) -> str:
+    models = workdir / f"target-{target}" / "compiled" / "pinterest_conversions" / "models"
+    files = [p for p in models.rglob("*.sql") if not p.parent.name.endswith(".yml")]
+    assert files, f"no compiled models under {models}"
+    return "\n".join(p.read_text() for p in files).lower()
+
+
+def test_engines_that_ran_used_their_own_hash_functions(engine_workdir, postgres_build, spark_build):
+    """The SQL that produced the identical output: each engine's SHA-256 hex, not DuckDB's."""
+    postgres = _compiled_models_sql(engine_workdir, "postgres")
+    assert "encode(sha256(convert_to(" in postgres and ", 'utf8')), 'hex')" in postgres
+    assert "normalize(" in postgres and "nfc_normalize(" not in postgres
+    spark = _compiled_models_sql(engine_workdir, "spark")
+    assert "sha2(" in spark and ", 256)" in spark and "to_hex(" not in spark
+    assert "reflect('com.ibm.icu.text.normalizer', 'compose'" in spark
