@@ -41,8 +41,10 @@ PASSWORD_ENV = "PGPASSWORD"  # used when the URI has no password, as libpq does
 ADBC_DRIVERS = {"postgresql": "adbc_driver_postgresql", "postgres": "adbc_driver_postgresql"}
 # how many bytes the PostgreSQL driver fills per Arrow batch before handing it over (bounded memory)
 ADBC_BATCH_BYTES = 8 * 1024 * 1024
-# DuckDB's own working memory when it reads Parquet (and sorts, for order_by); it spills beyond that
+# DuckDB's working memory per reader: it caches the blocks it reads up to this (default: 80% of RAM) and spills
+# sorts (order_by) beyond it. Parquet needs more: a whole row group is decoded at once (Spark writes 128 MB ones).
 DUCKDB_MEMORY_LIMIT = "256MB"
+PARQUET_MEMORY_LIMIT = "512MB"
 
 # `contents` as DuckDB and Spark build it; JSON-text `contents` from other engines is decoded into this
 CONTENTS_DTYPE = pl.List(
@@ -246,7 +248,7 @@ def _open_duckdb(spec: SourceSpec) -> duckdb.DuckDBPyConnection:
         return _connect_duckdb(spec.duckdb_path)
     con = duckdb.connect()  # in memory: only reads the Parquet files
     con.execute("set enable_progress_bar = false")
-    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    con.execute(f"set memory_limit = '{PARQUET_MEMORY_LIMIT}'")
     return con
 
 
