@@ -17,8 +17,10 @@
         else {{ text_expr }} end
 {%- endmacro %}
 
+{#- DuckDB always renders the six decimals ('72.390000'), so two rtrim()s strip the zeros and a bare point:
+    same text as the shared regex, without a regex per value. -#}
 {% macro duckdb__decimal_to_text(expr) -%}
-    {{ pinterest_conversions._strip_decimal_zeros('cast(cast(' ~ expr ~ ' as decimal(38,6)) as varchar)') }}
+    rtrim(rtrim(cast(cast({{ expr }} as decimal(38,6)) as varchar), '0'), '.')
 {%- endmacro %}
 
 {% macro postgres__decimal_to_text(expr) -%}

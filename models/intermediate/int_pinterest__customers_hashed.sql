@@ -10,10 +10,20 @@ with normalized as (
 
 ),
 
+repeated_customers as (
+
+    select amperity_id
+    from {{ ref('stg_pinterest__customers') }}
+    where amperity_id is not null
+    group by amperity_id
+    having count(*) > 1
+
+),
+
 hashed as (
 
     select
-        amperity_id,
+        normalized.amperity_id,
         {{ pinterest_conversions.hash_pii('em') }} as em,
         {{ pinterest_conversions.hash_pii('ph') }} as ph,
         {{ pinterest_conversions.hash_pii('fn') }} as fn,
@@ -28,8 +38,10 @@ hashed as (
         {{ pinterest_conversions.hash_pii('maid') }} as hashed_maids,
         coalesce(opt_out, false) as opt_out,
         coalesce(limited_data_processing, false) as limited_data_processing,
-        count(*) over (partition by amperity_id) as customer_rows
+        repeated_customers.amperity_id is not null as is_repeated
     from normalized
+    left join repeated_customers
+        on normalized.amperity_id = repeated_customers.amperity_id
 
 ),
 
@@ -44,7 +56,7 @@ single_row_customers as (
         limited_data_processing,
         (em is not null or hashed_maids is not null) as has_identifier
     from hashed
-    where customer_rows = 1
+    where not is_repeated
 
 ),
 
@@ -59,7 +71,7 @@ multi_row_customers as (
         max(case when limited_data_processing then 1 else 0 end) = 1 as limited_data_processing,
         max(case when em is not null or hashed_maids is not null then 1 else 0 end) = 1 as has_identifier
     from hashed
-    where customer_rows > 1
+    where is_repeated
     group by amperity_id
 
 ),

@@ -5,8 +5,11 @@
         (null when every row has null);
       - more than one distinct amperity_id, or more than one distinct currency, makes the order
         ambiguous: it is flagged here and rejected in int_pinterest__orders_validated.
-    Speed: only fixed-size aggregates (min/max instead of count(distinct)); currencies are validated once per
-    distinct spelling, not per row. -#}
+    Speed: the usual order has one transaction row: one aggregate by order_id serves it directly
+    (single_row_orders); only the orders with several rows go through the distinct + roll-up
+    (multi_row_orders), which avoids a 6-column distinct over every row (measured at 10M rows: it cost as much
+    as the aggregate). Only fixed-size aggregates (min/max instead of count(distinct)); currencies are validated
+    once per distinct spelling, not per row. -#}
 
 with transactions as (
 
@@ -37,6 +40,44 @@ currency_check as (
 
 ),
 
+order_row_counts as (
+
+    select
+        order_id,
+        count(*) as transaction_rows,
+        min(amperity_id) as amperity_id,
+        min(order_datetime) as order_datetime,
+        sum(order_revenue) as order_revenue,
+        sum(order_quantity) as order_quantity,
+        min(currency) as currency
+    from transactions
+    where order_id is not null
+    group by order_id
+
+),
+
+single_row_orders as (
+
+    select
+        order_row_counts.order_id,
+        order_row_counts.transaction_rows as source_rows,
+        order_row_counts.amperity_id,
+        false as has_multiple_customers,
+        order_row_counts.order_datetime,
+        order_row_counts.order_revenue,
+        order_row_counts.order_quantity,
+        order_row_counts.currency as currencies_seen,
+        false as has_multiple_currencies,
+        coalesce(order_row_counts.currency is not null and currency_check.iso_currency is null, false)
+            as has_invalid_currency,
+        currency_check.iso_currency
+    from order_row_counts
+    left join currency_check
+        on order_row_counts.currency = currency_check.currency
+    where order_row_counts.transaction_rows = 1
+
+),
+
 distinct_rows as (
 
     select distinct
@@ -47,7 +88,7 @@ distinct_rows as (
         order_quantity,
         currency
     from transactions
-    where order_id is not null
+    where order_id in (select order_id from order_row_counts where transaction_rows > 1)
 
 ),
 
@@ -63,7 +104,7 @@ checked_rows as (
 
 ),
 
-orders as (
+multi_row_orders as (
 
     select
         order_id,
@@ -81,7 +122,7 @@ orders as (
 
 ),
 
-rolled_up as (
+multi_row_rolled_up as (
 
     select
         order_id,
@@ -96,7 +137,7 @@ rolled_up as (
         coalesce(currency_min <> currency_max, false) as has_multiple_currencies,
         has_invalid_currency = 1 as has_invalid_currency,
         case when currency_min = currency_max and has_invalid_currency = 0 then currency_min end as iso_currency
-    from orders
+    from multi_row_orders
 
 ),
 
@@ -121,7 +162,9 @@ rows_without_order_id as (
 
 all_orders as (
 
-    select * from rolled_up
+    select * from single_row_orders
+    union all
+    select * from multi_row_rolled_up
     union all
     select * from rows_without_order_id
 

@@ -4,7 +4,9 @@
     contents: the purchased items (returns and cancellations excluded), sorted by id, item_name,
     item_category, item_brand, item_price (as its decimal text), quantity, each ascending with nulls last and
     text in code-point order; content_ids: the non-null ids in that order. Built here, for sendable orders
-    only, in the same aggregate that carries the order's columns, so the customers' lists are joined once. -#}
+    only: the items of those orders are aggregated by order_id alone, then joined to the orders (DuckDB
+    otherwise built its join hash table on the ~22M item rows at 10M orders). The customers' lists are
+    joined once, in the last step. -#}
 {%- set user_fields = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id', 'hashed_maids'] -%}
 {%- set contents_fields = [
     ['id', 'purchased_items.product_id', 'text'],
@@ -27,9 +29,21 @@ with valid_orders as (
 purchased_items as (
 
     select * from {{ ref('stg_pinterest__itemized_transactions') }}
-    where order_id is not null
+    where order_id in (
+            select order_id from {{ ref('int_pinterest__orders_validated') }} where rejection_reason is null
+        )
       and not is_return
       and not is_cancellation
+
+),
+
+order_contents as (
+
+    select
+        purchased_items.order_id,
+        {{ pinterest_conversions.sorted_struct_array_agg(contents_fields) }} as contents
+    from purchased_items
+    group by purchased_items.order_id
 
 ),
 
@@ -42,17 +56,10 @@ orders_with_contents as (
         valid_orders.value_amount,
         valid_orders.num_items,
         valid_orders.currency,
-        {{ pinterest_conversions.sorted_struct_array_agg(contents_fields, 'purchased_items.order_id is not null') }} as contents
+        order_contents.contents
     from valid_orders
-    left join purchased_items
-        on valid_orders.order_id = purchased_items.order_id
-    group by
-        valid_orders.order_id,
-        valid_orders.amperity_id,
-        valid_orders.event_time,
-        valid_orders.value_amount,
-        valid_orders.num_items,
-        valid_orders.currency
+    left join order_contents
+        on valid_orders.order_id = order_contents.order_id
 
 ),
 
