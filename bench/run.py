@@ -1,4 +1,4 @@
-"""The one benchmark entry point: `python bench/run.py {dbt,api,csv,all} [options]`.
+"""The one benchmark entry point: `python bench/run.py {dbt,api,csv,source,all} [options]`.
 
 Each benchmark lives in its own module here (bench_<name>.py) exposing `add_arguments(parser)` and
 `run(args) -> dict`; this script runs them and prints the figures as JSON lines (also appended to
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["dbt", "api", "csv"]
+BENCHMARKS = ["dbt", "api", "csv", "source"]
 
 
 def main(argv: list[str] | None = None) -> int:
