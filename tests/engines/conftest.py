@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from engine_harness import REQUIRE_ENV, engine_unavailable  # noqa: F401 - used by fixtures below
 
-REQUIRE_ENV = "PINTEREST_REQUIRE_ENGINES"
 # Everything runs on every engine: seeds, models, data tests and the dbt unit tests, except the unit tests whose
 # fixtures are DuckDB list literals (`cast('[...]' as ARRAY)` is not SQL elsewhere). Most of those carry
 # `enabled: target.type == 'duckdb'` in their yml; the ones listed here do not (yet). They run on DuckDB.
@@ -18,13 +18,6 @@ DUCKDB_ONLY_UNIT_TESTS = (
     "test_event_fields", "test_rejection_reasons", "test_csv_layout_first_hash_and_skip_reason",
 )
 NON_DUCKDB_BUILD = ("build", "--exclude", *DUCKDB_ONLY_UNIT_TESTS)
-
-
-def engine_unavailable(reason: str) -> None:
-    """Skip (locally) or fail (in CI) a test whose engine cannot run here."""
-    if os.environ.get(REQUIRE_ENV) == "1":
-        pytest.fail(f"{reason} ({REQUIRE_ENV}=1: CI must run every engine)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,19 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+import pytest
+
 from pinexport.sample_data import TABLES, generate
 from pinexport.source import read_batches, resolve_source
+
+REQUIRE_ENV = "PINTEREST_REQUIRE_ENGINES"
+
+
+def engine_unavailable(reason: str) -> None:
+    """Skip (locally) or fail (in CI) a test whose engine cannot run here."""
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{reason} ({REQUIRE_ENV}=1: CI must run every engine)", pytrace=False)
+    pytest.skip(reason)
 
 # the dbt project under test: this repository, or a copy (PINTEREST_DBT_PROJECT_DIR)
 ROOT = Path(os.environ.get("PINTEREST_DBT_PROJECT_DIR") or Path(__file__).resolve().parents[2])

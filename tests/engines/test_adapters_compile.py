@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import engine_unavailable
+from engine_harness import engine_unavailable
 from engine_harness import DBT_VARS, ROOT
 
 ADAPTERS_PYTHON_ENV = "PINTEREST_ADAPTERS_PYTHON"

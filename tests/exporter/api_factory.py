@@ -8,10 +8,15 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
 import duckdb
+
+TOKEN = "pina_TEST-token-6f1d2c9a8b7e"
+ACCOUNT = "549755885175"
+NOW = int(time.time())
 
 TABLE_DDL = """
 create or replace table {table} (

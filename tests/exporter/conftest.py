@@ -9,15 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from api_factory import write_events, write_synthetic
+from api_factory import ACCOUNT, NOW, TOKEN, write_events, write_synthetic
 
 from pinexport import cli
 from pinexport.console import Console
 from pinexport.sandbox import Sandbox
 
-TOKEN = "pina_TEST-token-6f1d2c9a8b7e"
-ACCOUNT = "549755885175"
-NOW = int(time.time())
 
 
 @dataclass

@@ -7,7 +7,7 @@ import json
 import socket
 
 from api_factory import event, sha
-from conftest import ACCOUNT, NOW, TOKEN
+from api_factory import ACCOUNT, NOW, TOKEN
 
 from pinexport.errors import ExitCode
 from pinexport.sandbox import Faults, Sandbox

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from conftest import ACCOUNT, TOKEN
+from api_factory import ACCOUNT, TOKEN
 
 from pinexport.sandbox import Faults, Sandbox
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NOW
+from api_factory import NOW
 
 from pinexport.errors import ExitCode
 
