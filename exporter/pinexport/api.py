@@ -326,58 +326,9 @@ class _ChunkReader:
 
 
 def _read_window(spec, columns, since: int, until: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
-    """The rows with since <= event_time < until, in batches of at most `chunk_rows`, with bounded memory.
-
-    One query through `source.read_batches` lets the Arrow stream run ahead of the consumer (measured: ~460 MB
-    resident after the first batch of a 200k-event DuckDB model), so memory would grow with the model. For a DuckDB
-    table we therefore read `chunk_rows` consecutive rowids per query (the scan skips other row groups: linear
-    cost, measured 2.1 s CPU per million events) on a connection with a small memory_limit; slicing by event_time
-    instead costs a scan of the whole table per slice (quadratic). Other sources (Parquet, database URIs) use
-    `source.read_batches` as is.
-    """
-    if spec.parquet or getattr(spec, "uri", None):
-        yield from source.read_batches(spec, columns=columns, since=since, until=until, batch_size=chunk_rows)
-        return
-    yield from _read_duckdb_by_rowid(spec, since, until, chunk_rows)
-
-
-# The read connection's buffer cache and threads: each query reads one small rowid range, so a small cache and one
-# thread lose no speed here and keep the exporter's memory flat (measured reading 1M events: 241 MB peak with
-# 32MB/1 thread, 413 MB with 256MB/all threads).
-DUCKDB_MEMORY_LIMIT = "32MB"
-DUCKDB_THREADS = 1
-
-
-def _read_duckdb_by_rowid(spec, since: int, until: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
-    import duckdb
-
-    table = source.quote_table(spec.table)
-    if source.count_rows(spec, since=since, until=until) == 0:
-        return
-    con = source._connect_duckdb(spec.duckdb_path)  # noqa: SLF001 - same checks and messages as source.py
-    try:
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-        con.execute(f"set threads = {DUCKDB_THREADS}")
-        try:
-            (hi,) = con.sql(f"select max(rowid) from {table}").fetchall()[0]
-        except duckdb.BinderException:  # a view has no rowid: read it in one query
-            con.close()
-            con = None
-            yield from source.read_batches(spec, since=since, until=until, batch_size=chunk_rows)
-            return
-        for lo in range(0, int(hi or 0) + 1, chunk_rows):
-            rel = con.sql(
-                f"select * from {table} where rowid >= $lo and rowid < $hi "
-                "and event_time >= $since and event_time < $until",
-                params={"lo": lo, "hi": lo + chunk_rows, "since": int(since), "until": int(until)},
-            )
-            # collected whole (<= chunk_rows rows): no half-read stream is left behind if the consumer stops
-            batch = pl.scan_arrow_c_stream(rel).collect()
-            if batch.height:
-                yield source.normalize_batch(batch)
-    finally:
-        if con is not None:
-            con.close()
+    """The rows with since <= event_time < until, in batches of at most `chunk_rows`, with bounded memory
+    (`source.read_batches` reads DuckDB tables in rowid slices: linear cost, about two slices in memory)."""
+    yield from source.read_batches(spec, columns=columns, since=since, until=until, batch_size=chunk_rows)
 
 
 def _pre_check(opts: ApiOptions, spec, columns, since: int, until: int) -> None:

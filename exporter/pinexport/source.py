@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
@@ -44,6 +45,7 @@ ADBC_BATCH_BYTES = 8 * 1024 * 1024
 # DuckDB's working memory per reader: it caches the blocks it reads up to this (default: 80% of RAM) and spills
 # sorts (order_by) beyond it. Parquet needs more: a whole row group is decoded at once (Spark writes 128 MB ones).
 DUCKDB_MEMORY_LIMIT = "256MB"
+DUCKDB_SLICE_MEMORY_LIMIT = "64MB"  # rowid slices need little: each query reads one small range
 PARQUET_MEMORY_LIMIT = "512MB"
 
 # `contents` as DuckDB and Spark build it; JSON-text `contents` from other engines is decoded into this
@@ -262,6 +264,11 @@ def _duckdb_query(spec: SourceSpec, con: duckdb.DuckDBPyConnection, sql: str, pa
 
 
 def _read_duckdb(spec, columns, since, until, order_by, batch_size) -> Iterator[pl.DataFrame]:
+    if not spec.parquet and not order_by:
+        slices = _duckdb_rowid_slices(spec, columns, since, until, batch_size)
+        if slices is not None:
+            yield from slices
+            return
     con = _open_duckdb(spec)
     try:
         where, params = _time_filter_sql(since, until)
@@ -271,6 +278,60 @@ def _read_duckdb(spec, columns, since, until, order_by, batch_size) -> Iterator[
         yield from _pull_batches(rel, batch_size, describe=spec.describe())
     finally:
         con.close()
+
+
+def _duckdb_rowid_slices(spec, columns, since, until, batch_size) -> Iterator[pl.DataFrame] | None:
+    """A DuckDB table read as `batch_size` consecutive rowids per query, each query collected whole, the next one
+    read on a helper thread while the caller works on the current one (DuckDB and polars release the GIL).
+
+    Why: one query over the whole table lets DuckDB run ahead of a slow consumer (measured: ~460 MB resident after
+    the first batch of a 200k-event model; 690 MB writing 10M CSV rows), and filtering by event_time per slice
+    instead would scan the whole table per slice (quadratic). A rowid range skips the other row groups (linear),
+    comes in stored order (the order the dbt model wrote), and leaves no half-read stream behind when the
+    consumer stops early. Memory stays at about two slices. None when the relation has no rowid (a view): the
+    caller then reads it in one streaming query.
+    """
+    con = _connect_duckdb(spec.duckdb_path)
+    table = quote_table(spec.table)
+    try:
+        con.execute(f"set memory_limit = '{DUCKDB_SLICE_MEMORY_LIMIT}'")
+        con.execute("set preserve_insertion_order = true")  # no ORDER BY needed for stored order
+        lo, hi = con.sql(f"select min(rowid), max(rowid) from {table}").fetchall()[0]
+    except duckdb.BinderException:
+        con.close()
+        return None
+    except (duckdb.CatalogException, duckdb.IOException) as exc:
+        con.close()
+        raise SourceError(f"cannot read {spec.describe()}: {exc}") from None
+    where, params = _time_filter_sql(since, until)
+    where = (where + " and" if where else " where") + " rowid >= $lo and rowid < $hi"
+    sql = f"select {_select_list(columns)} from {table}{where}"
+
+    def read(start: int) -> pl.DataFrame:
+        rel = _duckdb_query(spec, con, sql, {**params, "lo": start, "hi": start + batch_size})
+        return pl.scan_arrow_c_stream(rel).collect()
+
+    def generate() -> Iterator[pl.DataFrame]:
+        starts = range(int(lo), int(hi) + 1, batch_size) if lo is not None else range(0)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pinexport-read")
+        pending = pool.submit(read, starts[0]) if starts else None
+        try:
+            for i in range(len(starts)):
+                batch = pending.result()
+                pending = pool.submit(read, starts[i + 1]) if i + 1 < len(starts) else None
+                if batch.height:
+                    yield batch
+        finally:
+            if pending is not None:
+                pending.cancel()
+                try:
+                    pending.result()
+                except BaseException:  # noqa: BLE001 - stopping anyway; the caller's own error matters
+                    pass
+            pool.shutdown(wait=True)
+            con.close()
+
+    return generate()
 
 
 def _pull_batches(source, batch_size: int, *, describe: str, redact=lambda m: m) -> Iterator[pl.DataFrame]:
