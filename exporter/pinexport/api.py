@@ -328,7 +328,11 @@ class _ChunkReader:
 def _read_window(spec, columns, since: int, until: int, chunk_rows: int) -> Iterator[pl.DataFrame]:
     """The rows with since <= event_time < until, in batches of at most `chunk_rows`, with bounded memory
     (`source.read_batches` reads DuckDB tables in rowid slices: linear cost, about two slices in memory)."""
-    yield from source.read_batches(spec, columns=columns, since=since, until=until, batch_size=chunk_rows)
+    # no prefetch: the api already reads on a thread of its own, a chunk ahead of the senders (measured at 1M
+    # events: 490 MB peak with prefetch, see the commit for the figure without)
+    yield from source.read_batches(
+        spec, columns=columns, since=since, until=until, batch_size=chunk_rows, prefetch=False
+    )
 
 
 def _pre_check(opts: ApiOptions, spec, columns, since: int, until: int) -> None:
