@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> dict:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-api-"))
     work.mkdir(parents=True, exist_ok=True)
+    # a reused --workdir must not carry an earlier run's ledger: it would grow with every run and skew the figures
+    for state in ("state-1", "state-big"):
+        shutil.rmtree(work / state, ignore_errors=True)
     now = int(time.time())
     figures: dict = {"events": args.events, "concurrency": args.concurrency, "batch_size": args.batch_size,
                      "rate_limit_per_minute": args.rate_limit, "sandbox_validate_sample": args.validate_sample}
