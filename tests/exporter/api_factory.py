@@ -1,4 +1,4 @@
-"""Synthetic `pinterest_conversions` tables with the exact CONTRACT.md schema, for tests and the API benchmark.
+"""Synthetic `pinterest_conversions` tables with the model's exact schema (models/marts/_pinterest__marts.yml), for tests and the API benchmark.
 
 `write_events()` writes a few hand-shaped events (each a dict overriding the defaults of `event()`);
 `write_synthetic()` writes N events in one SQL statement (millions in seconds), event times spread over the
