@@ -440,11 +440,16 @@ def _query_uri(spec: SourceSpec, sql: str, batch_size: int) -> Iterator[pl.DataF
             stream, batch_size, describe=spec.describe(), redact=lambda message: _redacted(message, spec.uri)
         )
     finally:
-        for handle in (statement, connection, database):
-            try:
-                handle.close()
-            except manager.Error:
-                pass
+        _close_adbc(manager, statement, connection, database)
+
+
+def _close_adbc(manager, *handles) -> None:
+    """Close ADBC handles innermost first; a handle that fails to close must not hide the caller's own error."""
+    for handle in handles:
+        try:
+            handle.close()
+        except manager.Error:
+            pass
 
 
 def _time_filter_literal(since: int | None, until: int | None) -> str:
@@ -492,11 +497,7 @@ def column_names(spec: SourceSpec) -> list[str]:
             del stream
             return names
         finally:
-            for handle in (statement, connection, database):
-                try:
-                    handle.close()
-                except manager.Error:
-                    pass
+            _close_adbc(manager, statement, connection, database)
     con = _open_duckdb(spec)
     try:
         return list(_duckdb_query(spec, con, f"select * from {_duckdb_relation_sql(spec)} limit 0", {}).columns)
