@@ -3,7 +3,7 @@
     pinterest_conversions_rejected.
     contents: the purchased items (returns and cancellations excluded), sorted by id, item_name,
     item_category, item_brand, item_price (as its decimal text), quantity, each ascending with nulls last and
-    text in code-point order; content_ids: the non-null ids in that order. Built here, for sendable orders
+    text in code-point order; content_ids: the non-null ids in that order, aggregated next to contents. Built here, for sendable orders
     only: the items of those orders are aggregated by order_id alone, then joined to the orders (DuckDB
     otherwise built its join hash table on the ~22M item rows at 10M orders). The customers' lists are
     joined once, in the last step. -#}
@@ -41,7 +41,8 @@ order_contents as (
 
     select
         purchased_items.order_id,
-        {{ pinterest_conversions.sorted_struct_array_agg(contents_fields) }} as contents
+        {{ pinterest_conversions.sorted_struct_array_agg(contents_fields) }} as contents,
+        {{ pinterest_conversions.sorted_struct_field_agg(contents_fields, 'id') }} as content_ids
     from purchased_items
     group by purchased_items.order_id
 
@@ -56,7 +57,8 @@ orders_with_contents as (
         valid_orders.value_amount,
         valid_orders.num_items,
         valid_orders.currency,
-        order_contents.contents
+        order_contents.contents,
+        order_contents.content_ids
     from valid_orders
     left join order_contents
         on valid_orders.order_id = order_contents.order_id
@@ -96,10 +98,7 @@ events as (
         {{ pinterest_conversions.decimal_to_text('orders_with_contents.value_amount') }} as value,
         orders_with_contents.order_id,
         cast(orders_with_contents.num_items as {{ dbt.type_bigint() }}) as num_items,
-        coalesce(
-            {{ pinterest_conversions.struct_array_field('orders_with_contents.contents', 'id') }},
-            {{ pinterest_conversions.empty_string_array() }}
-        ) as content_ids,
+        coalesce(orders_with_contents.content_ids, {{ pinterest_conversions.empty_string_array() }}) as content_ids,
         coalesce(orders_with_contents.contents, {{ pinterest_conversions.empty_struct_array(contents_fields) }}) as contents,
         case when customers.limited_data_processing then 'LDP' end as opt_out_type
     from orders_with_contents

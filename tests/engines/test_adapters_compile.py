@@ -48,7 +48,8 @@ EXPECTED_SQL = {
         [r"to_hex\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "redshift": (
-        [r"sha2\(", r", 256\)", r"extract\(epoch from", r"regexp_replace\("],
+        [r"sha2\(", r", 256\)", r"extract\(epoch from", r"regexp_replace\(", r"listagg\(",
+         r"json_serialize\(cast\((.|\n)*? as super\)\)"],
         [r"convert_to\(", r"encode\(sha256", r"nfc_normalize\("],
     ),
 }
@@ -100,7 +101,7 @@ def compile_for(target: str, adapter: str, profiles_dir: Path, out: Path) -> sub
 
 @pytest.fixture(scope="module")
 def compiled(profiles_dir, tmp_path_factory):
-    """target -> (CompletedProcess, compiled SQL of the models, names of the compiled models), compiled once."""
+    """target -> (CompletedProcess, compiled SQL of all models, {model name: its compiled SQL}), compiled once."""
     cache: dict[str, tuple[subprocess.CompletedProcess, str, set[str]]] = {}
 
     def get(target: str):
@@ -109,28 +110,18 @@ def compiled(profiles_dir, tmp_path_factory):
             proc = compile_for(target, TARGETS.get(target, target), profiles_dir, out)
             models = out / "compiled" / "pinterest_conversions" / "models"
             files = [p for p in sorted(models.rglob("*.sql")) if not p.parent.name.endswith(".yml")]
-            cache[target] = (proc, "\n".join(p.read_text() for p in files), {p.stem for p in files})
+            cache[target] = (proc, "\n".join(p.read_text() for p in files), {p.stem: p.read_text() for p in files})
         return cache[target]
 
     return get
 
 
-# Known gap, kept visible: Redshift's SUPER arrays have no transform/filter, and a correlated unnest is not allowed
-# in a select list, so macros/cross_db/struct_array_field.sql (content_ids from contents) has no Redshift
-# implementation and the compile stops with the "not supported" error. strict: the day it compiles, this fails.
-REDSHIFT_GAP = pytest.mark.xfail(
-    strict=True, reason="struct_array_field (content_ids) has no Redshift implementation yet"
-)
-
-
-@pytest.mark.parametrize(
-    "target", [pytest.param(t, marks=REDSHIFT_GAP) if t == "redshift" else t for t in sorted(TARGETS)]
-)
+@pytest.mark.parametrize("target", sorted(TARGETS))
 def test_models_compile_with_the_engines_own_functions(compiled, target):
-    proc, sql, names = compiled(target)
+    proc, sql, models = compiled(target)
     assert proc.returncode == 0, f"dbt compile --target {target} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-3000:]}"
     assert {"pinterest_conversions", "pinterest_conversions_rejected", "int_pinterest__customers_hashed",
-            "stg_pinterest__customers"} <= names
+            "stg_pinterest__customers"} <= models.keys()
     must, must_not = EXPECTED_SQL[target]
     lowered = sql.lower()
     for pattern in must:
@@ -146,8 +137,31 @@ def test_unsupported_adapter_fails_at_compile_time_with_a_clear_message(compiled
     assert "adapter 'sqlserver' is not supported by macro" in output, output[-3000:]
 
 
-def test_redshift_compiles_everything_but_content_ids(compiled):
-    """The Redshift gap is exactly the one macro: the compile error names struct_array_field and nothing else."""
-    proc, _, _ = compiled("redshift")
-    output = proc.stdout + proc.stderr
-    assert "adapter 'redshift' is not supported by macro 'struct_array_field'" in output, output[-3000:]
+def aggregate_sort_keys(expression: str) -> str:
+    """The ORDER BY list of the (first) ordered aggregate in an expression, up to its closing parenthesis."""
+    start = expression.index("order by ") + len("order by ")
+    depth = 0
+    for position in range(start, len(expression)):
+        char = expression[position]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return " ".join(expression[start:position].split())
+            depth -= 1
+    raise AssertionError(f"unterminated ORDER BY in {expression!r}")
+
+
+@pytest.mark.parametrize("target", ["bigquery", "redshift", "snowflake", "trino"])
+def test_content_ids_are_aggregated_with_the_same_sort_keys_as_contents(compiled, target):
+    """On engines with ordered aggregates, content_ids is a second aggregate next to contents; the ids only line
+    up with the items if both sort by the same keys (every contents field, nulls last, the same collation)."""
+    proc, _, models = compiled(target)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    sql = models["pinterest_conversions"].lower()
+    order_contents = sql[sql.index("order_contents as ("):sql.index("orders_with_contents as (")]
+    contents_expr, rest = order_contents.split(" as contents,", 1)
+    ids_expr = rest.split(" as content_ids", 1)[0]
+    contents_keys, ids_keys = aggregate_sort_keys(contents_expr), aggregate_sort_keys(ids_expr)
+    assert contents_keys == ids_keys
+    assert contents_keys.count(" is null then 1 else 0 end") == 6, contents_keys
