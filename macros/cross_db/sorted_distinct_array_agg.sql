@@ -17,8 +17,12 @@
     coalesce(array_agg(distinct {{ expr }} order by {{ expr }}) filter (where {{ expr }} is not null), cast(array[] as text[]))
 {%- endmacro %}
 
+{#- Redshift allows several LISTAGG ... WITHIN GROUP in one select only if they all order by the same values,
+    and the customer model aggregates twelve fields at once: so no WITHIN GROUP and no DISTINCT here; the
+    SUPER array is made distinct and sorted afterwards (ARRAY_DISTINCT, ARRAY_SORT). json_serialize quotes
+    and escapes each value; LISTAGG skips nulls and returns null when there is none. -#}
 {% macro redshift__sorted_distinct_array_agg(expr) -%}
-    json_parse(coalesce('[' || listagg(distinct '"' || {{ expr }} || '"', ',') within group (order by {{ expr }}) || ']', '[]'))
+    array_sort(array_distinct(json_parse('[' || coalesce(listagg(json_serialize(cast({{ expr }} as super)), ','), '') || ']')))
 {%- endmacro %}
 
 {#- collect_set() drops nulls and returns an empty array for none. -#}

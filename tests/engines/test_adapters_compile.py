@@ -165,3 +165,15 @@ def test_content_ids_are_aggregated_with_the_same_sort_keys_as_contents(compiled
     contents_keys, ids_keys = aggregate_sort_keys(contents_expr), aggregate_sort_keys(ids_expr)
     assert contents_keys == ids_keys
     assert contents_keys.count(" is null then 1 else 0 end") == 6, contents_keys
+
+
+def test_redshift_listagg_orderings_agree(compiled):
+    """Redshift rejects a select whose LISTAGG ... WITHIN GROUP clauses order by different values. The project
+    keeps a single ordering (contents and content_ids, the same keys); the customers' twelve lists aggregate
+    without WITHIN GROUP and sort the SUPER array afterwards."""
+    proc, sql, _ = compiled("redshift")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    lowered = sql.lower()
+    orderings = {aggregate_sort_keys(lowered[m.start():]) for m in re.finditer(r"within group \(order by ", lowered)}
+    assert len(orderings) == 1, orderings
+    assert "array_sort(array_distinct(json_parse(" in lowered
