@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BINDIR_ENV = "PINTEREST_PG_BINDIR"
+DIR_PREFIX = "pinexport-pg-"
+OWNER_FILE = "owner.pid"  # the pid of the process that started the server, for sweep_stale_servers
 
 
 class PostgresUnavailable(RuntimeError):
@@ -99,7 +101,9 @@ class PostgresServer:
     def start(self) -> "PostgresServer":
         if self._started:
             return self
-        self.base_dir = Path(tempfile.mkdtemp(prefix="pinexport-pg-"))
+        sweep_stale_servers(self.bindir)
+        self.base_dir = Path(tempfile.mkdtemp(prefix=DIR_PREFIX))
+        (self.base_dir / OWNER_FILE).write_text(f"{os.getpid()}\n")
         if os.geteuid() == 0:
             self._run_as = "postgres" if _user_exists("postgres") else "nobody"
             entry = pwd.getpwnam(self._run_as)
@@ -186,6 +190,39 @@ class PostgresServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_servers(bindir: Path, tmp: Path | None = None) -> list[Path]:
+    """Stop and remove the throwaway servers whose owning process is gone (a test run killed with SIGKILL
+    never reaches stop()). A directory whose owner is alive, or that has no owner file, is left alone.
+    Returns the directories removed."""
+    removed = []
+    for base in sorted(Path(tmp or tempfile.gettempdir()).glob(f"{DIR_PREFIX}*")):
+        try:
+            owner = int((base / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        data = base / "data"
+        if (data / "postmaster.pid").exists():
+            command = [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+            if os.geteuid() == 0:
+                command = ["runuser", "-u", base.owner(), "--", *command]
+            subprocess.run(command, capture_output=True, cwd=base)
+        shutil.rmtree(base, ignore_errors=True)
+        removed.append(base)
+    return removed
 
 
 def _user_exists(name: str) -> bool:
