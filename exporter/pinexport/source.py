@@ -170,6 +170,13 @@ def _time_filter_sql(since: int | None, until: int | None) -> tuple[str, dict[st
     return (" where " + " and ".join(clauses)) if clauses else "", params
 
 
+def _reader_settings(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("set enable_progress_bar = false")  # DuckDB would draw on our stdout
+    # text as Arrow string views, polars' own layout: measured 3.76 s instead of 4.37 s of CPU to read the 10M
+    # rows of the CSV benchmark's model in 50k-row slices
+    con.execute("set produce_arrow_string_view = true")
+
+
 def _connect_duckdb(path: str) -> duckdb.DuckDBPyConnection:
     if not Path(path).exists():
         raise SourceError(
@@ -177,7 +184,7 @@ def _connect_duckdb(path: str) -> duckdb.DuckDBPyConnection:
         )
     try:
         con = duckdb.connect(path, read_only=True)
-        con.execute("set enable_progress_bar = false")  # DuckDB would draw on our stdout
+        _reader_settings(con)
         # DuckDB caches every block it reads up to memory_limit (default: 80% of RAM); bound it
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         return con
@@ -256,7 +263,7 @@ def _open_duckdb(spec: SourceSpec) -> duckdb.DuckDBPyConnection:
     if not spec.parquet:
         return _connect_duckdb(spec.duckdb_path)
     con = duckdb.connect()  # in memory: only reads the Parquet files
-    con.execute("set enable_progress_bar = false")
+    _reader_settings(con)
     con.execute(f"set memory_limit = '{PARQUET_MEMORY_LIMIT}'")
     return con
 

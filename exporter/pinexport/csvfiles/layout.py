@@ -90,12 +90,14 @@ class Layout:
         return (",".join(_quote_text(n) for n in self.columns) + LINE_TERMINATOR).encode()
 
     def _flag_exprs(self) -> dict[str, pl.Expr]:
-        present = [_blank_to_null(pl.col(n).cast(pl.String)) for n in self.identity]
+        cells = [pl.col(n).cast(pl.String) for n in self.identity]
+        # null or "" is no identity (booleans only: no cleaned copy of the text is built)
+        absent = [c.is_null() | (c.str.len_bytes() == 0) for c in cells]
         # a 64-byte value with no character outside 0-9a-f: cheaper than one anchored regex per row
-        not_hash = [p.is_not_null() & ((p.str.len_bytes() != 64) | p.str.contains("[^0-9a-f]")) for p in present]
+        not_hash = [~a & ((c.str.len_bytes() != 64) | c.str.contains("[^0-9a-f]")) for c, a in zip(cells, absent)]
         flags = {
             "not_hash": pl.any_horizontal(not_hash),
-            "none": pl.all_horizontal([p.is_null() for p in present]),
+            "none": pl.all_horizontal(absent),
         }
         if self.skip_reason:
             flags["model"] = pl.col(SKIP_REASON_COLUMN).is_not_null()
@@ -144,15 +146,22 @@ class Rendered:
         self.data = data
         self.rows = rows
         self._ends = ends  # exact path: byte offset just after each row
+        self._rows_before = {0: 0}  # fast path: row boundary returned by cut() -> rows before it
 
     def cut(self, offset: int, limit: int) -> tuple[int, int]:
         """The last row boundary at or before `limit`, from the row boundary `offset`: (end, rows in between)."""
         limit = min(limit, len(self.data))
         if self._ends is None:
+            before = self._rows_before.get(offset)
+            if limit == len(self.data) and before is not None:  # the whole rest: no need to count its rows
+                return limit, self.rows - before
             end = self.data.rfind(b"\n", offset, limit) + 1
             if end <= offset:
                 return offset, 0
-            return end, self.data.count(b"\n", offset, end)
+            rows = self.data.count(b"\n", offset, end)
+            if before is not None:
+                self._rows_before[end] = before + rows
+            return end, rows
         k = int(self._ends.search_sorted(limit, side="right"))
         first = int(self._ends.search_sorted(offset, side="right"))
         if k <= first:
@@ -179,17 +188,26 @@ def _prepare(batch: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, bool]:
     if not checks:
         return batch, False
     needs = batch.select(checks).row(0, named=True)
-    fixes = []
+    fixes: list[pl.Expr | pl.Series] = []
     for key, hit in needs.items():
         kind, n = key.split(":", 1)
-        c = pl.col(n)
         if hit and kind == "b":
-            fixes.append(_blank_to_null(c.cast(pl.String)).alias(n))
-        elif hit and kind == "f":  # a plain number such as -12.50 is not a formula: kept as is
-            fixes.append(pl.when(c.str.contains(FORMULA_START) & ~c.str.contains(PLAIN_NUMBER))
-                         .then(pl.lit("'") + c).otherwise(c).alias(n))
+            fixes.append(_blank_to_null(pl.col(n).cast(pl.String)).alias(n))
+        elif hit and kind == "f":
+            fixes.append(_neutralise_formulas(batch.get_column(n)))
     line_breaks = any(hit for key, hit in needs.items() if key.startswith("l:"))
     return (batch.with_columns(fixes) if fixes else batch), line_breaks
+
+
+def _neutralise_formulas(cells: pl.Series) -> pl.Series:
+    """`cells` with a ' before each formula-like value; a plain number such as -12.50 is not a formula and is
+    kept as is. Only the hits are rebuilt and scattered back (they are rare; the input is not modified)."""
+    hits = cells.str.contains(FORMULA_START).arg_true()
+    values = cells.gather(hits)
+    fixed = pl.select(
+        pl.when(values.str.contains(PLAIN_NUMBER)).then(values).otherwise(pl.lit("'") + values)
+    ).to_series()
+    return cells.clone().scatter(hits, fixed)
 
 
 def render(batch: pl.DataFrame, layout: Layout) -> Rendered:
