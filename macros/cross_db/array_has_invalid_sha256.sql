@@ -16,8 +16,10 @@
     exists (select 1 from unnest({{ expr }}) as e(v) where v is null or v !~ '^[0-9a-f]{64}$')
 {%- endmacro %}
 
+{#- Redshift unnests a SUPER array only through a table alias in FROM; the serialized array is checked
+    instead: a JSON array of nothing but quoted 64-hex strings ([[] and []] are the brackets themselves). -#}
 {% macro redshift__array_has_invalid_sha256(expr) -%}
-    exists (select 1 from {{ expr }} as v where v is null or not (cast(v as varchar) ~ '^[0-9a-f]{64}$'))
+    ({{ expr }} is not null and not (json_serialize({{ expr }}) ~ '^[[]("[0-9a-f]{64}"(,"[0-9a-f]{64}")*)?[]]$'))
 {%- endmacro %}
 
 {% macro spark__array_has_invalid_sha256(expr) -%}

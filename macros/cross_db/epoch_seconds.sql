@@ -16,8 +16,10 @@
     cast(floor(extract(epoch from {{ ts }})) as bigint)
 {%- endmacro %}
 
+{#- Redshift's EXTRACT returns a 32-bit INTEGER for a TIMESTAMP (it would overflow after 2038-01-19);
+    DATEDIFF returns a BIGINT of whole seconds. -#}
 {% macro redshift__epoch_seconds(ts) -%}
-    cast(floor(extract(epoch from {{ ts }})) as bigint)
+    datediff(second, cast('1970-01-01 00:00:00' as timestamp), cast({{ ts }} as timestamp))
 {%- endmacro %}
 
 {% macro spark__epoch_seconds(ts) -%}

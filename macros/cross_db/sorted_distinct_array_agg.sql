@@ -20,9 +20,11 @@
 {#- Redshift allows several LISTAGG ... WITHIN GROUP in one select only if they all order by the same values,
     and the customer model aggregates twelve fields at once: so no WITHIN GROUP and no DISTINCT here; the
     SUPER array is made distinct and sorted afterwards (ARRAY_DISTINCT, ARRAY_SORT). json_serialize quotes
-    and escapes each value; LISTAGG skips nulls and returns null when there is none. -#}
+    and escapes each value (of a null it would return the text 'null', hence the case); LISTAGG skips nulls
+    and returns null when there is no value. -#}
 {% macro redshift__sorted_distinct_array_agg(expr) -%}
-    array_sort(array_distinct(json_parse('[' || coalesce(listagg(json_serialize(cast({{ expr }} as super)), ','), '') || ']')))
+    array_sort(array_distinct(json_parse('[' || coalesce(listagg(case when {{ expr }} is not null
+        then json_serialize(cast({{ expr }} as super)) end, ','), '') || ']')))
 {%- endmacro %}
 
 {#- collect_set() drops nulls and returns an empty array for none. -#}

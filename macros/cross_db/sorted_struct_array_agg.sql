@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 {% macro _field_type(kind) -%}
-    {%- if kind == 'bigint' -%}{{ dbt.type_bigint() }}{%- else -%}{{ dbt.type_string() }}{%- endif -%}
+    {%- if kind == 'bigint' -%}{{ dbt.type_bigint() }}{%- else -%}{{ pinterest_conversions.type_text() }}{%- endif -%}
 {%- endmacro %}
 
 {#- ORDER BY keys for engines with ordered aggregates: per field a nulls-last flag, then the value. -#}

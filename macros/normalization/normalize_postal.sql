@@ -7,6 +7,6 @@
     {%- set digits = pinterest_conversions.regexp_replace_all(t, '[^0-9]', '') -%}
     case when {{ pinterest_conversions.is_prehashed(t) }} then lower({{ t }})
          when {{ pinterest_conversions.effective_country(country_alpha2_expr) }} = 'us'
-         then case when {{ digits }} <> '' then lpad(substr({{ digits }}, 1, 5), 5, '0') end
+         then case when {{ digits }} <> '' then lpad(substring({{ digits }}, 1, 5), 5, '0') end
          else nullif({{ pinterest_conversions.remove_non_alphanumerics('lower(' ~ t ~ ')') }}, '') end
 {%- endmacro %}

@@ -144,7 +144,7 @@ multi_row_rolled_up as (
 rows_without_order_id as (
 
     select
-        cast(null as {{ dbt.type_string() }}) as order_id,
+        cast(null as {{ pinterest_conversions.type_text() }}) as order_id,
         cast(1 as {{ dbt.type_bigint() }}) as source_rows,
         amperity_id,
         false as has_multiple_customers,
@@ -154,7 +154,7 @@ rows_without_order_id as (
         currency as currencies_seen,
         false as has_multiple_currencies,
         false as has_invalid_currency,
-        cast(null as {{ dbt.type_string() }}) as iso_currency
+        cast(null as {{ pinterest_conversions.type_text() }}) as iso_currency
     from transactions
     where order_id is null
 

@@ -17,7 +17,7 @@
     {%- endif -%}
     {%- set default_currency_sql = "'" ~ default_currency ~ "'" -%}
 {%- else -%}
-    {%- set default_currency_sql = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+    {%- set default_currency_sql = 'cast(null as ' ~ pinterest_conversions.type_text() ~ ')' -%}
 {%- endif -%}
 
 with orders as (

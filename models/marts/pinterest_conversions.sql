@@ -16,7 +16,7 @@
     ['item_price', pinterest_conversions.decimal_to_text('purchased_items.item_price'), 'text'],
     ['quantity', 'purchased_items.item_quantity', 'bigint'],
 ] -%}
-{%- set text = dbt.type_string() -%}
+{%- set text = pinterest_conversions.type_text() -%}
 
 with valid_orders as (
 

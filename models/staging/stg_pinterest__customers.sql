@@ -12,21 +12,21 @@ with source as (
 renamed as (
 
     select
-        nullif({{ pinterest_conversions.trim_whitespace('cast(amperity_id as ' ~ dbt.type_string() ~ ')') }}, '') as amperity_id,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(email as {{ dbt.type_string() }}) as email,
-        cast(phone as {{ dbt.type_string() }}) as phone,
-        cast(given_name as {{ dbt.type_string() }}) as given_name,
-        cast(surname as {{ dbt.type_string() }}) as surname,
-        cast(gender as {{ dbt.type_string() }}) as gender,
+        nullif({{ pinterest_conversions.trim_whitespace('cast(amperity_id as ' ~ pinterest_conversions.type_text() ~ ')') }}, '') as amperity_id,
+        cast(customer_id as {{ pinterest_conversions.type_text() }}) as customer_id,
+        cast(email as {{ pinterest_conversions.type_text() }}) as email,
+        cast(phone as {{ pinterest_conversions.type_text() }}) as phone,
+        cast(given_name as {{ pinterest_conversions.type_text() }}) as given_name,
+        cast(surname as {{ pinterest_conversions.type_text() }}) as surname,
+        cast(gender as {{ pinterest_conversions.type_text() }}) as gender,
         cast(birthdate as date) as birthdate,
-        cast(city as {{ dbt.type_string() }}) as city,
-        cast(state as {{ dbt.type_string() }}) as state,
-        cast(postal as {{ dbt.type_string() }}) as postal,
-        cast(country as {{ dbt.type_string() }}) as country,
+        cast(city as {{ pinterest_conversions.type_text() }}) as city,
+        cast(state as {{ pinterest_conversions.type_text() }}) as state,
+        cast(postal as {{ pinterest_conversions.type_text() }}) as postal,
+        cast(country as {{ pinterest_conversions.type_text() }}) as country,
         {{ pinterest_conversions.optional_column('opt_out', columns, dbt.type_boolean()) }} as opt_out,
         {{ pinterest_conversions.optional_column('limited_data_processing', columns, dbt.type_boolean()) }} as limited_data_processing,
-        {{ pinterest_conversions.optional_column('maid', columns, dbt.type_string()) }} as maid
+        {{ pinterest_conversions.optional_column('maid', columns, pinterest_conversions.type_text()) }} as maid
 
     from source
 

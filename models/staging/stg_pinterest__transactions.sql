@@ -11,12 +11,12 @@ with source as (
 renamed as (
 
     select
-        nullif({{ pinterest_conversions.trim_whitespace('cast(amperity_id as ' ~ dbt.type_string() ~ ')') }}, '') as amperity_id,
-        nullif({{ pinterest_conversions.trim_whitespace('cast(order_id as ' ~ dbt.type_string() ~ ')') }}, '') as order_id,
-        cast(order_datetime as {{ dbt.type_timestamp() }}) as order_datetime,
-        cast(order_revenue as {{ dbt.type_numeric() }}) as order_revenue,
+        nullif({{ pinterest_conversions.trim_whitespace('cast(amperity_id as ' ~ pinterest_conversions.type_text() ~ ')') }}, '') as amperity_id,
+        nullif({{ pinterest_conversions.trim_whitespace('cast(order_id as ' ~ pinterest_conversions.type_text() ~ ')') }}, '') as order_id,
+        cast(order_datetime as {{ pinterest_conversions.type_event_timestamp() }}) as order_datetime,
+        cast(order_revenue as {{ pinterest_conversions.type_amount() }}) as order_revenue,
         cast(order_quantity as {{ dbt.type_bigint() }}) as order_quantity,
-        nullif(upper({{ pinterest_conversions.trim_whitespace('cast(currency as ' ~ dbt.type_string() ~ ')') }}), '') as currency
+        nullif(upper({{ pinterest_conversions.trim_whitespace('cast(currency as ' ~ pinterest_conversions.type_text() ~ ')') }}), '') as currency
 
     from source
 

@@ -31,15 +31,18 @@ TARGETS = {"snowflake": "snowflake", "bigquery": "bigquery", "databricks": "data
 # UTF-8, Unix seconds, Unicode NFC, regex replace-all, and the contents list
 EXPECTED_SQL = {
     "snowflake": (
-        [r"sha2\(", r", 256\)", r"date_part\(epoch_second", r"regexp_replace\(", r"object_construct_keep_null\("],
+        [r"sha2\(", r", 256\)", r"date_part\(epoch_second", r"regexp_replace\(", r"object_construct_keep_null\(",
+         r"as timestamp_ntz\)"],
         [r"to_hex\(", r"sha256\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "bigquery": (
-        [r"to_hex\(sha256\(", r"unix_seconds\(", r"normalize\((.|\n)*?, *NFC\)", r"regexp_replace\(", r"array_agg\((.|\n)*?struct\("],
+        [r"to_hex\(sha256\(", r"unix_seconds\(", r"normalize\((.|\n)*?, *NFC\)", r"regexp_replace\(", r"array_agg\((.|\n)*?struct\(",
+         r"as numeric\(28, 6\)\)", r"\\u000a"],
         [r"sha2\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "trino": (
-        [r"lower\(to_hex\(sha256\(to_utf8\(", r"to_unixtime\(", r"normalize\((.|\n)*?, *NFC\)", r"regexp_replace\("],
+        [r"lower\(to_hex\(sha256\(to_utf8\(", r"to_unixtime\(", r"normalize\((.|\n)*?, *NFC\)", r"regexp_replace\(",
+         r"cast\(order_datetime as timestamp\(6\)\)"],
         [r"sha2\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "databricks": (
@@ -48,9 +51,12 @@ EXPECTED_SQL = {
         [r"to_hex\(", r"convert_to\(", r"nfc_normalize\("],
     ),
     "redshift": (
-        [r"sha2\(", r", 256\)", r"extract\(epoch from", r"regexp_replace\(", r"listagg\(",
-         r"json_serialize\(cast\((.|\n)*? as super\)\)"],
-        [r"convert_to\(", r"encode\(sha256", r"nfc_normalize\("],
+        [r"sha2\(", r", 256\)", r"datediff\(second, ", r"regexp_replace\(", r"listagg\(",
+         r"json_serialize\(cast\((.|\n)*? as super\)\)",
+         r"as varchar\(65535\)\)"],  # not TEXT: VARCHAR(256) on Redshift
+        # leader-node-only functions fail next to table data; EXTRACT(epoch) of a TIMESTAMP is a 32-bit INTEGER
+        [r"convert_to\(", r"encode\(sha256", r"nfc_normalize\(", r"\bsubstr\(", r"current_timestamp",
+         r"extract\(epoch"],
     ),
 }
 
@@ -89,29 +95,33 @@ def profiles_dir(tmp_path_factory) -> Path:
     return directory
 
 
-def compile_for(target: str, adapter: str, profiles_dir: Path, out: Path) -> subprocess.CompletedProcess:
+def compile_for(
+    target: str, adapter: str, profiles_dir: Path, out: Path, dbt_vars: dict | None = None
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINTEREST_DBT_TARGET")}
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     return subprocess.run(
         [str(adapters_python()), str(COMPILER), target, adapter, str(ROOT), str(profiles_dir), str(out),
-         json.dumps(DBT_VARS)],
+         json.dumps(DBT_VARS if dbt_vars is None else dbt_vars)],
         capture_output=True, text=True, env=env, timeout=600,
     )
 
 
 @pytest.fixture(scope="module")
 def compiled(profiles_dir, tmp_path_factory):
-    """target -> (CompletedProcess, compiled SQL of all models, {model name: its compiled SQL}), compiled once."""
-    cache: dict[str, tuple[subprocess.CompletedProcess, str, set[str]]] = {}
+    """(target, vars) -> (CompletedProcess, compiled SQL of all models, {model name: its compiled SQL}), compiled
+    once; vars default to the engine tests' (a fixed pinterest_as_of)."""
+    cache: dict[tuple[str, str], tuple[subprocess.CompletedProcess, str, dict[str, str]]] = {}
 
-    def get(target: str):
-        if target not in cache:
+    def get(target: str, dbt_vars: dict | None = None):
+        key = (target, json.dumps(dbt_vars))
+        if key not in cache:
             out = tmp_path_factory.mktemp(f"compiled-{target}")
-            proc = compile_for(target, TARGETS.get(target, target), profiles_dir, out)
+            proc = compile_for(target, TARGETS.get(target, target), profiles_dir, out, dbt_vars)
             models = out / "compiled" / "pinterest_conversions" / "models"
             files = [p for p in sorted(models.rglob("*.sql")) if not p.parent.name.endswith(".yml")]
-            cache[target] = (proc, "\n".join(p.read_text() for p in files), {p.stem: p.read_text() for p in files})
-        return cache[target]
+            cache[key] = (proc, "\n".join(p.read_text() for p in files), {p.stem: p.read_text() for p in files})
+        return cache[key]
 
     return get
 
@@ -177,3 +187,55 @@ def test_redshift_listagg_orderings_agree(compiled):
     orderings = {aggregate_sort_keys(lowered[m.start():]) for m in re.finditer(r"within group \(order by ", lowered)}
     assert len(orderings) == 1, orderings
     assert "array_sort(array_distinct(json_parse(" in lowered
+
+
+def quoted_literals(sql: str, backslash_escapes: bool) -> list[str]:
+    """The single-quoted string literals of `sql` ('' is a quote; a backslash escapes where the engine says)."""
+    literals, i = [], 0
+    while i < len(sql):
+        if sql.startswith("--", i):  # a line comment
+            end = sql.find("\n", i)
+            i = len(sql) if end < 0 else end
+            continue
+        if sql[i] != "'":
+            i += 1
+            continue
+        j, text = i + 1, []
+        while j < len(sql):
+            if backslash_escapes and sql[j] == "\\":
+                text.append(sql[j:j + 2])
+                j += 2
+            elif sql.startswith("''", j):
+                text.append("'")
+                j += 2
+            elif sql[j] == "'":
+                break
+            else:
+                text.append(sql[j])
+                j += 1
+        literals.append("".join(text))
+        i = j + 1
+    return literals
+
+
+def test_bigquery_string_literals_hold_no_line_breaks_or_control_characters(compiled):
+    """BigQuery: "Quoted strings cannot contain newlines". The whitespace set is written as \\uXXXX escapes."""
+    proc, sql, _ = compiled("bigquery")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    literals = quoted_literals(sql, backslash_escapes=True)
+    assert any("\\u3000" in lit for lit in literals)  # the whitespace set is there, escaped
+    bad = [lit for lit in literals if re.search("[\x00-\x1f\x85\u2028\u2029]", lit)]
+    assert not bad, bad[:3]
+
+
+# "now" without var pinterest_as_of: Redshift's CURRENT_TIMESTAMP is leader-node only; Trino's must become UTC
+# before epoch_seconds reads it as UTC
+NOW_SQL = {"redshift": r"getdate\(\)", "trino": r"cast\(current_timestamp at time zone 'utc' as timestamp\(6\)\)",
+           "snowflake": r"current_timestamp", "bigquery": r"current_timestamp", "databricks": r"current_timestamp"}
+
+
+@pytest.mark.parametrize("target", sorted(NOW_SQL))
+def test_without_an_as_of_var_now_is_the_engines_utc_now(compiled, target):
+    proc, sql, _ = compiled(target, {})
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert re.search(NOW_SQL[target], sql.lower()), f"{target}: 'now' is not {NOW_SQL[target]!r}"
