@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -124,6 +125,12 @@ def test_sandbox_process_helper_runs_the_module_entry_point(tmp_path):
     assert sp.stop() == 0
     assert SECRET not in sp.log() and "listening on" in sp.log()
     assert load_record(record) == sp.record
+    directory = sp.log_path.parent
+    assert directory.exists()  # still readable after stop()
+    del sp
+    gc.collect()
+    assert not directory.exists()  # but not left behind in /tmp
+    assert record.exists()  # a record file the caller chose is the caller's
 
 
 def sp_target(sp: SandboxProcess) -> _Running:

@@ -4,11 +4,13 @@ measure the exporter without sharing its interpreter). The token goes through th
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -22,7 +24,8 @@ class SandboxProcess:
     """`python -m pinexport.sandbox` as a child process; a context manager.
 
     `args` are extra CLI options (e.g. ["--fail-5xx", "0.1", "--seed", "1"]). The record file defaults to a
-    fresh temporary file; `record` re-reads it (the child flushes each line before answering).
+    fresh temporary file; `record` re-reads it (the child flushes each line before answering). The temporary
+    directory (log, port file, default record) is removed when the object is garbage-collected.
     """
 
     def __init__(
@@ -43,6 +46,9 @@ class SandboxProcess:
         self._startup_timeout = startup_timeout
         self._python = python
         self._dir = Path(tempfile.mkdtemp(prefix="pinexport-sandbox-"))
+        # the log, port file and default record stay readable after stop(); the directory goes with the object
+        # (or at interpreter exit)
+        self._remove_dir = weakref.finalize(self, shutil.rmtree, str(self._dir), True)
         self.record_path = Path(record_path) if record_path is not None else self._dir / "accepted.ndjson"
         self.log_path = self._dir / "sandbox.log"
         self._proc: subprocess.Popen | None = None
