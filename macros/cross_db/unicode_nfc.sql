@@ -1,6 +1,17 @@
-{#- Unicode Normalization Form C, so that "é" typed as e + combining accent hashes like the precomposed "é". -#}
+{#- Unicode Normalization Form C, so that "é" typed as e + combining accent hashes like the precomposed "é".
+    var pinterest_nfc_function (a function name, e.g. a Python UDF calling unicodedata.normalize('NFC', s) that
+    returns null for null) replaces the engine's own way on any adapter: for warehouses without one (Snowflake,
+    Redshift) or where it is not allowed (reflect() on a Databricks SQL warehouse). -#}
 {% macro unicode_nfc(expr) -%}
-    {{ return(adapter.dispatch('unicode_nfc', 'pinterest_conversions')(expr)) }}
+    {%- set function = (var('pinterest_nfc_function', none) or '') | string | trim -%}
+    {%- if function -%}
+        {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_$]*([.][A-Za-z_][A-Za-z0-9_$]*){0,2}$', function) -%}
+            {{ exceptions.raise_compiler_error("var pinterest_nfc_function must be a function name such as my_db.my_schema.nfc (up to three dotted identifiers), got '" ~ function ~ "'") }}
+        {%- endif -%}
+        {{ function }}({{ expr }})
+    {%- else -%}
+        {{ return(adapter.dispatch('unicode_nfc', 'pinterest_conversions')(expr)) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro default__unicode_nfc(expr) -%}

@@ -239,3 +239,18 @@ def test_without_an_as_of_var_now_is_the_engines_utc_now(compiled, target):
     proc, sql, _ = compiled(target, {})
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert re.search(NOW_SQL[target], sql.lower()), f"{target}: 'now' is not {NOW_SQL[target]!r}"
+
+
+def test_an_nfc_function_var_replaces_the_engines_own_on_any_adapter(compiled):
+    """Snowflake has no NFC; a UDF named by var pinterest_nfc_function takes its place wherever NFC applies."""
+    _, plain, _ = compiled("snowflake")
+    proc, sql, _ = compiled("snowflake", {**DBT_VARS, "pinterest_nfc_function": "analytics.util.nfc"})
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert sql.count("analytics.util.nfc(") >= 5  # names, city, lookup keys...
+    assert "analytics.util.nfc(" not in plain
+
+
+def test_an_nfc_function_var_that_is_not_a_function_name_stops_the_compile(compiled):
+    proc, _, _ = compiled("snowflake", {**DBT_VARS, "pinterest_nfc_function": "x); drop table y; --"})
+    assert proc.returncode != 0
+    assert "pinterest_nfc_function must be a function name" in proc.stdout + proc.stderr
