@@ -47,7 +47,7 @@ MAX_BATCH = 1000
 class ApiOptions:
     ad_account_id: str
     source: source.SourceSpec
-    token: str | None = None  # may be None only for a dry run
+    token: str | None = field(default=None, repr=False)  # None only for a dry run; never in a repr
     base_url: str = DEFAULT_BASE_URL
     window_days: float = 7.0
     test_events: bool = False
@@ -143,10 +143,12 @@ def send_events(
     summary.skipped_out_of_window = source.count_rows(spec, until=window_start)
     summary.skipped_future = source.count_rows(spec, since=window_end + 1)
     summary.skipped_no_event_time = total - eligible - summary.skipped_out_of_window - summary.skipped_future
+    # an event_id on several rows of the window is rejected in every copy, whichever chunks they fall in
+    duplicates = source.duplicated_values(spec, "event_id", since=window_start, until=window_end + 1)
     columns = None  # every column of the model (its columns are the API's fields); others are dropped per batch
 
     if not opts.skip_invalid:
-        _pre_check(opts, spec, columns, window_start, window_end)
+        _pre_check(opts, spec, columns, window_start, window_end, duplicates)
 
     path = ledger_mod.ledger_path(opts.state_dir, opts.ad_account_id)
     if opts.dry_run:
@@ -169,7 +171,7 @@ def send_events(
     summary.rejects_file = str(rejects.path) if rejects.path else None
     if progress is not None:
         progress.total = eligible
-    chunks = _ChunkReader(opts, spec, columns, window_start, window_end, known)
+    chunks = _ChunkReader(opts, spec, columns, window_start, window_end, known, duplicates)
     rows_read = 0
     runner = None
     try:
@@ -224,7 +226,9 @@ def _empty_known() -> Known:
     )
 
 
-def _prepare(df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int, spec) -> _Chunk:
+def _prepare(
+    df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int, spec, duplicates: pl.Series | None = None
+) -> _Chunk:
     df = payloads.normalize_frame(_check_columns(df, spec))
     if "order_id" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.String).alias("order_id"))
@@ -245,16 +249,18 @@ def _prepare(df: pl.DataFrame, opts: ApiOptions, known: Known, sample_every: int
         df = df.filter(~skip)
     if known.open_batch_keys.len():
         resent = int(known.was_in_flight(df["key"]).sum())
-    df = df.with_columns(validate.reason_expr(df.columns))
+    df = df.with_columns(validate.reason_expr(df.columns, duplicates))
     valid = df.filter(pl.col("reason").is_null())
     rejected = df.filter(pl.col("reason").is_not_null()).select("event_id", "order_id", "reason")
     # columns null in every row of the chunk are left out before encoding (less for the null-removing regex)
     fields = [c for c in valid.columns if c in payloads.KNOWN_COLUMNS
               and (c in payloads.REQUIRED_COLUMNS or valid[c].null_count() < valid.height)]
-    send = valid.select("event_id", "order_id", "event_time", payloads.event_json_expr(fields))
-    # full JSON Schema: every event in a dry run, a sample otherwise
+    send = valid.select("event_id", "order_id", "event_time", "key", payloads.event_json_expr(fields))
+    # full JSON Schema: every event in a dry run, otherwise the events whose key is a multiple of `sample_every`:
+    # chosen by event, not by position, so the --no-skip-invalid pre-check looks at the very events the run
+    # would sample, whatever the ledger lets through
     if send.height and sample_every:
-        idx = list(range(0, send.height, sample_every))
+        idx = send.select(pl.arg_where(pl.col("key") % sample_every == 0)).to_series().to_list()
         events = send["event"]
         bad = {i: err for i in idx if (err := validate.schema_errors(events[i])) is not None}
         if bad:
@@ -280,7 +286,7 @@ class _ChunkReader:
 
     _DONE = object()
 
-    def __init__(self, opts, spec, columns, since, until, known, depth: int = 1) -> None:
+    def __init__(self, opts, spec, columns, since, until, known, duplicates=None, depth: int = 1) -> None:
         self._q: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         every = _sample_every(opts)
@@ -288,7 +294,7 @@ class _ChunkReader:
         def work() -> None:
             try:
                 for df in _read_window(spec, columns, since, until + 1, opts.chunk_rows):
-                    item = _prepare(df, opts, known, every, spec)
+                    item = _prepare(df, opts, known, every, spec, duplicates)
                     item.batches = list(_batches(item.send, opts.batch_size))  # bodies built here, off the
                     item.send = item.send.clear()  # main thread that hands out requests
                     while not self._stop.is_set():
@@ -335,11 +341,11 @@ def _read_window(spec, columns, since: int, until: int, chunk_rows: int) -> Iter
     )
 
 
-def _pre_check(opts: ApiOptions, spec, columns, since: int, until: int) -> None:
+def _pre_check(opts: ApiOptions, spec, columns, since: int, until: int, duplicates: pl.Series | None) -> None:
     """--no-skip-invalid: look at every eligible event before sending anything; stop at the first invalid one."""
     every = _sample_every(opts)
     for df in _read_window(spec, columns, since, until + 1, opts.chunk_rows):
-        chunk = _prepare(df, opts, _empty_known(), every, spec)
+        chunk = _prepare(df, opts, _empty_known(), every, spec, duplicates)
         if chunk.rejected.height:
             event_id, order_id, reason = chunk.rejected.row(0)
             raise DataError(

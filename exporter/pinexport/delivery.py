@@ -172,7 +172,10 @@ class Client:
                 )
             except requests.Timeout:
                 last, last_status = "timed out waiting for the API", None
-            except requests.ConnectionError as exc:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                # refused, dropped, or dropped while the answer's body was read: Pinterest may have processed the
+                # request, so it is retried (never recorded as failed); duplicates are deduplicated by event_id
                 last, last_status = f"connection failed or dropped ({type(exc).__name__})", None
             except requests.RequestException as exc:  # invalid URL and the like: not worth retrying
                 return Result(TERMINAL, message=redact(f"request failed: {exc}", self._token), attempts=attempt,

@@ -26,6 +26,7 @@ window and can never be sent again.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import re
@@ -75,6 +76,20 @@ def ledger_path(state_dir: str | Path, ad_account_id: str) -> Path:
     if not re.fullmatch(r"\d{1,18}", ad_account_id or ""):
         raise ConfigError("--ad-account-id must be 1 to 18 digits")
     return Path(state_dir) / f"ledger-{ad_account_id}.sqlite3"
+
+
+def _lock_exclusively(path: Path):
+    """Open `path` and take a non-blocking exclusive flock on it; LedgerBusyError when another process holds it."""
+    handle = open(path, "a+b")  # noqa: SIM115 - held for the ledger's lifetime, closed in Ledger.close()
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise LedgerBusyError(
+            f"another pinexport run is using {path.with_suffix('')} (the same ad account and --state-dir); "
+            "wait for it to finish: two runs at once would send the same events twice"
+        ) from None
+    return handle
 
 
 def key_expr(event_id: pl.Expr) -> pl.Expr:
@@ -130,22 +145,31 @@ class Known:
         return event_keys.is_in(self.open_batch_keys.implode())
 
 
+class LedgerBusyError(ConfigError):
+    """Another run holds this ad account's ledger."""
+
+
 class Ledger:
-    """Single-writer access to one ad account's ledger."""
+    """Single-writer access to one ad account's ledger, enforced: a writer holds an exclusive lock on
+    `<ledger>.lock` (flock, released by the kernel when the process ends, even by kill -9), so a second run on the
+    same ad account and state directory stops at once instead of sending every event the first has not
+    acknowledged yet."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self._lock_file = None
         if readonly:
             self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_file = _lock_exclusively(self.path.with_name(self.path.name + ".lock"))
             self._con = sqlite3.connect(self.path, isolation_level=None)
             self._con.execute("pragma journal_mode=wal")
             self._con.execute("pragma synchronous=full")
             (version,) = self._con.execute("pragma user_version").fetchone()
             (tables,) = self._con.execute("select count(*) from sqlite_master").fetchone()
             if tables and version != FORMAT_VERSION:
-                self._con.close()
+                self.close()
                 raise ConfigError(f"{self.path} is not a ledger this pinexport can read (format {version}, "
                                   f"expected {FORMAT_VERSION}); move it away or point --state-dir elsewhere")
             self._con.executescript(_SCHEMA)
@@ -159,6 +183,9 @@ class Ledger:
 
     def close(self) -> None:
         self._con.close()
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the flock
+            self._lock_file = None
 
     def __enter__(self) -> "Ledger":
         return self

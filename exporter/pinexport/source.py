@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,14 +123,24 @@ def resolve_source(
     return SourceSpec(duckdb_path=path, table=table or DEFAULT_TABLE)
 
 
+# libpq also takes secrets as query parameters (postgresql://u@h/db?password=...)
+_SECRET_PARAMS = re.compile(r"(?i)([?&](?:password|sslpassword)=)([^&#]*)")
+
+
 def redact_uri(uri: str) -> str:
-    """The URI with its password (if any) replaced by `***`."""
+    """The URI with its password (in the user info or a `password=` / `sslpassword=` parameter) replaced by `***`."""
     parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+    if parts.password is not None:
+        netloc = parts.netloc.rsplit("@", 1)[1]
+        user = parts.username or ""
+        parts = parts._replace(netloc=f"{user}:***@{netloc}")
+    return _SECRET_PARAMS.sub(r"\1***", urlunsplit(parts))
+
+
+def _uri_secrets(uri: str) -> list[str]:
+    """Every secret a URI holds (user-info password, password/sslpassword parameters), for scrubbing messages."""
+    secrets = [urlsplit(uri).password] + [m.group(2) for m in _SECRET_PARAMS.finditer(uri)]
+    return [secret for secret in secrets if secret]
 
 
 def _check_uri(uri: str) -> str:
@@ -423,9 +435,8 @@ def _libpq_uri(uri: str) -> str:
 
 def _redacted(exc: Exception | str, uri: str) -> str:
     message = str(exc).strip()
-    password = urlsplit(uri).password
-    if password:
-        for form in {password, unquote(password), quote(unquote(password), safe="")}:
+    for secret in _uri_secrets(uri):
+        for form in sorted({secret, unquote(secret), quote(unquote(secret), safe="")}, key=len, reverse=True):
             message = message.replace(form, "***")
     return message
 
@@ -486,6 +497,34 @@ def count_rows(spec: SourceSpec, *, since: int | None = None, until: int | None 
         return int(rel.fetchall()[0][0])
     finally:
         con.close()
+
+
+def duplicated_values(
+    spec: SourceSpec, column: str, *, since: int | None = None, until: int | None = None
+) -> pl.Series:
+    """The non-null values of `column` that several rows of the window hold. A GROUP BY in the engine, so the
+    exporter holds only the duplicates (DuckDB spills its hash table to a temporary directory past its memory
+    limit)."""
+    name = _select_list([column])
+    if spec.uri:
+        where = _time_filter_literal(since, until)
+        where = (where + " and " if where else " where ") + f"{name} is not null"
+        sql = f"select {name} from {quote_table(spec.table)}{where} group by {name} having count(*) > 1"
+        frames = list(_query_uri(spec, sql, 100_000))
+    else:
+        con = _open_duckdb(spec)
+        spill = tempfile.mkdtemp(prefix="pinexport-duckdb-")
+        try:
+            con.execute(f"set temp_directory = {_sql_string(spill)}")
+            where, params = _time_filter_sql(since, until)
+            where = (where + " and " if where else " where ") + f"{name} is not null"
+            sql = f"select {name} from {_duckdb_relation_sql(spec)}{where} group by {name} having count(*) > 1"
+            frames = [pl.scan_arrow_c_stream(_duckdb_query(spec, con, sql, params)).collect()]
+        finally:
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
+    values = pl.concat(frames).to_series() if frames else pl.Series(column, [], dtype=pl.String)
+    return values.rename(column)
 
 
 def column_names(spec: SourceSpec) -> list[str]:

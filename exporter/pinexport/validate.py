@@ -59,8 +59,9 @@ def _nonempty(name: str, have: set[str]) -> pl.Expr:
     return pl.col(name).list.len().fill_null(0) > 0
 
 
-def reason_expr(columns: list[str]) -> pl.Expr:
-    """Expression giving each row's first failing reason code, or null when the row is valid."""
+def reason_expr(columns: list[str], duplicate_ids: pl.Series | None = None) -> pl.Expr:
+    """Expression giving each row's first failing reason code, or null when the row is valid. `duplicate_ids`:
+    the event_ids held by more than one row of the whole run (every copy is rejected); None checks this frame."""
     have = set(columns)
     checks: list[tuple[pl.Expr, str]] = [
         (_blank(pl.col("event_id")), "missing_event_id"),
@@ -97,7 +98,10 @@ def reason_expr(columns: list[str]) -> pl.Expr:
         checks.append(
             (pl.col("contents").list.eval((qty < 0).fill_null(False)).list.any().fill_null(False), "invalid_quantity")
         )
-    checks.append((pl.col("event_id").is_duplicated(), "duplicate_event_id"))
+    # duplicates across the whole run when the caller found them (source.duplicated_values), else in this frame
+    duplicated = (pl.col("event_id").is_in(duplicate_ids.implode()) if duplicate_ids is not None
+                  else pl.col("event_id").is_duplicated())
+    checks.append((duplicated.fill_null(False), "duplicate_event_id"))
     return pl.coalesce([pl.when(cond).then(pl.lit(code)) for cond, code in checks]).alias("reason")
 
 

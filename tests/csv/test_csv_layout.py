@@ -120,6 +120,12 @@ def test_skip_reasons_in_priority_order():
     assert skip_reasons(df) == [None, None, NO_IDENTITY, NOT_SHA256, NOT_SHA256, "opt_out", "opt_out"]
 
 
+def test_a_model_reason_named_like_pinexports_own_is_kept_apart():
+    """A model skipping rows with the reason 'identity_not_sha256' must not raise pinexport's plaintext alarm."""
+    df = frame(email=[H, H], _skip_reason=[NOT_SHA256, None])
+    assert skip_reasons(df) == [f"model:{NOT_SHA256}", None]
+
+
 def test_plaintext_identity_is_never_rendered_as_kept():
     df = frame(email=["jane@example.com"])
     assert skip_reasons(df) == [NOT_SHA256]

@@ -26,7 +26,7 @@ def test_february_leap_year():
     assert month_window("2028-02").until - month_window("2028-02").since == 29 * 86400
 
 
-@pytest.mark.parametrize("bad", ["2026-13", "2026-00", "2026-1", "26-10", "2026/10", "october"])
+@pytest.mark.parametrize("bad", ["2026-13", "2026-00", "2026-1", "26-10", "2026/10", "october", "0000-05", "9999-12"])
 def test_bad_month_is_a_usage_error(bad):
     with pytest.raises(ConfigError, match="YYYY-MM"):
         month_window(bad)

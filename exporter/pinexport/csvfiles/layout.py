@@ -118,6 +118,8 @@ class Layout:
             skip = skip | model
             reasons = batch.get_column(SKIP_REASON_COLUMN).cast(pl.String).filter(model)
             for reason, count in reasons.value_counts().iter_rows():
+                if reason in (NOT_SHA256, NO_IDENTITY):  # the model's own reason, not pinexport's check
+                    reason = f"model:{reason}"
                 counts[reason] = counts.get(reason, 0) + count
         counts = {k: v for k, v in counts.items() if v}
         if not counts:

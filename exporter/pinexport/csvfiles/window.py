@@ -34,8 +34,8 @@ def iso(seconds: int) -> str:
 def month_window(month: str) -> Window:
     """`2026-10` -> 2026-10-01T00:00:00Z (included) .. 2026-11-01T00:00:00Z (excluded)."""
     m = _MONTH.match(month.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ConfigError(f"--month must look like 2026-10 (YYYY-MM), got {month!r}")
+    if not m or not 1 <= int(m.group(2)) <= 12 or not 1970 <= int(m.group(1)) <= 9998:
+        raise ConfigError(f"--month must look like 2026-10 (YYYY-MM, year 1970-9998), got {month!r}")
     year, mon = int(m.group(1)), int(m.group(2))
     start = dt.datetime(year, mon, 1, tzinfo=UTC)
     end = dt.datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
