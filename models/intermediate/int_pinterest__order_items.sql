@@ -1,3 +1,6 @@
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
+{#- On DuckDB a view: read once, by int_pinterest__orders_validated, which then computes it in the same query
+    instead of writing and re-reading a 10M-row table (measured: ~11 CPU-s less at 10M orders). -#}
 {#- Per order: totals of the purchased items (returns and cancellations excluded), used when the order row has
     no revenue (value) or quantity (num_items). Identical item lines are kept: a line scanned twice is two
     units. The items themselves (contents) are aggregated in pinterest_conversions, for sendable orders only. -#}

@@ -1,3 +1,6 @@
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
+{#- On DuckDB a view: read once, by int_pinterest__orders_validated, which then computes it in the same query
+    instead of writing and re-reading a 10M-row table (measured: ~11 CPU-s less at 10M orders). -#}
 {#- One row per order_id (plus one row per transaction row that has no order_id, to be rejected).
     Roll-up rule for an order that appears in several transaction rows:
       - rows identical after staging (same customer, time, revenue, quantity, currency) are one row;
