@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import polars as pl
 
+from pinexport import schema as pinexport_schema
 from pinexport.payloads import USER_LISTS
 
 EVENT_NAMES = (
@@ -111,22 +111,11 @@ def check_frame(df: pl.DataFrame) -> pl.Series:
 
 
 # --- full JSON Schema ---------------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _schema_document() -> dict[str, Any]:
-    text = resources.files("pinexport").joinpath("schema/conversion_events.schema.json").read_text("utf-8")
-    return json.loads(text)
-
-
 @lru_cache(maxsize=2)
 def _validator(kind: str):
     import jsonschema
 
-    doc = _schema_document()
-    if kind == "body":
-        schema = doc
-    else:  # one event: the items schema of ConversionEvents.data, with the $defs it refers to
-        items = doc["$defs"]["ConversionEvents"]["properties"]["data"]["items"]
-        schema = {"$schema": doc["$schema"], "$defs": doc["$defs"], **items}
+    schema = pinexport_schema.schema_for(kind)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -148,13 +137,18 @@ def _describe(error) -> str:
 
 def schema_errors(event_json: str) -> str | None:
     """The first JSON Schema violation of one event (as JSON text), or None when it is valid."""
-    error = next(iter(_validator("event").iter_errors(json.loads(event_json))), None)
-    return None if error is None else _describe(error)
+    return _first_error("event", json.loads(event_json))
 
 
 def body_errors(body: bytes | str) -> str | None:
     """The first JSON Schema violation of a whole request body, or None."""
-    error = next(iter(_validator("body").iter_errors(json.loads(body))), None)
+    return _first_error("body", json.loads(body))
+
+
+def _first_error(kind: str, instance: Any) -> str | None:
+    if pinexport_schema.is_valid(kind, instance):  # the fast gate; jsonschema decides and explains otherwise
+        return None
+    error = next(iter(_validator(kind).iter_errors(instance)), None)
     return None if error is None else _describe(error)
 
 
