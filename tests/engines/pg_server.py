@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinexport.processes import pid_alive
+
 BINDIR_ENV = "PINTEREST_PG_BINDIR"
 DIR_PREFIX = "pinexport-pg-"
 OWNER_FILE = "owner.pid"  # the pid of the process that started the server, for sweep_stale_servers
@@ -192,16 +194,6 @@ class PostgresServer:
         self.stop()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale_servers(bindir: Path, tmp: Path | None = None) -> list[Path]:
     """Stop and remove the throwaway servers whose owning process is gone (a test run killed with SIGKILL
     never reaches stop()). A directory whose owner is alive, or that has no owner file, is left alone.
@@ -212,7 +204,7 @@ def sweep_stale_servers(bindir: Path, tmp: Path | None = None) -> list[Path]:
             owner = int((base / OWNER_FILE).read_text().strip())
         except (OSError, ValueError):
             continue
-        if _alive(owner):
+        if pid_alive(owner):
             continue
         data = base / "data"
         if (data / "postmaster.pid").exists():

@@ -15,6 +15,8 @@ import re
 import shutil
 from pathlib import Path
 
+from pinexport.processes import pid_alive
+
 PREFIX = "pinterest_offline_conversions"
 TMP_PREFIX = ".pinexport-csv-tmp-"
 MANIFEST_FORMAT = "pinexport-csv-manifest/1"
@@ -48,20 +50,10 @@ def remove_stale_tmp_dirs(out_dir: Path) -> list[Path]:
     removed = []
     for path in out_dir.glob(f"{TMP_PREFIX}*"):
         pid_text = path.name[len(TMP_PREFIX):]
-        if path.is_dir() and pid_text.isdigit() and int(pid_text) != os.getpid() and not _alive(int(pid_text)):
+        if path.is_dir() and pid_text.isdigit() and int(pid_text) != os.getpid() and not pid_alive(int(pid_text)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def write_manifest(tmp: Path, label: str, manifest: dict) -> Path:
