@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
 
+import fastjsonschema
+
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 # keywords that stay where they are next to a $ref: annotations (they validate nothing) and the schema's own
 # bookkeeping ($defs must stay at the root for "#/$defs/..." to resolve)
@@ -59,9 +61,18 @@ def as_draft_07(node: Any) -> Any:
 
 
 @lru_cache(maxsize=2)
-def _fast(kind: str) -> Callable[[Any], Any]:
-    import fastjsonschema
+def authority(kind: str):
+    """The jsonschema validator (Draft 2020-12) of a body or of one event: what decides and explains."""
+    import jsonschema  # slow to import; only needed once the gate has refused something
 
+    schema = schema_for(kind)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+@lru_cache(maxsize=2)
+def _fast(kind: str) -> Callable[[Any], Any]:
     definition = as_draft_07(schema_for(kind))
     definition.pop("$id", None)  # refs are local (#/$defs/...); an $id would send the resolver to the network
     # formats are annotations for jsonschema by default; the gate must not be stricter in a way that matters
@@ -70,8 +81,6 @@ def _fast(kind: str) -> Callable[[Any], Any]:
 
 def is_valid(kind: str, instance: Any) -> bool:
     """True when `instance` (a parsed body or event) certainly satisfies the schema; False means "ask jsonschema"."""
-    import fastjsonschema
-
     check = _fast(kind)  # a schema the gate cannot compile is a bug: raised, never silently slow
     try:
         check(instance)

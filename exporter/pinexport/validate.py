@@ -9,7 +9,6 @@ documented in `REASONS`; messages never contain the offending value (it may be p
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -111,15 +110,6 @@ def check_frame(df: pl.DataFrame) -> pl.Series:
 
 
 # --- full JSON Schema ---------------------------------------------------------------------------------------------
-@lru_cache(maxsize=2)
-def _validator(kind: str):
-    import jsonschema
-
-    schema = pinexport_schema.schema_for(kind)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
-
-
 def _describe(error) -> str:
     """Where and which rule failed, without the instance value (it may be personal data)."""
     path = ".".join(str(p) for p in error.absolute_path) or "(event)"
@@ -148,7 +138,7 @@ def body_errors(body: bytes | str) -> str | None:
 def _first_error(kind: str, instance: Any) -> str | None:
     if pinexport_schema.is_valid(kind, instance):  # the fast gate; jsonschema decides and explains otherwise
         return None
-    error = next(iter(_validator(kind).iter_errors(instance)), None)
+    error = next(iter(pinexport_schema.authority(kind).iter_errors(instance)), None)
     return None if error is None else _describe(error)
 
 

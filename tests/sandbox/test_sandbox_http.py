@@ -11,13 +11,13 @@ from jsonschema import Draft202012Validator
 from sandbox_helpers import ACCOUNT, NOW, TOKEN, event, post, sha
 
 from pinexport.sandbox import Sandbox, SandboxError, load_record
-from pinexport.sandbox.checks import schema_validator
+from pinexport.schema import document
 
 DAY = 86_400
 
 
 def response_validator(name: str) -> Draft202012Validator:
-    schema = schema_validator().schema
+    schema = document()
     return Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{name}"})
 
 

@@ -45,16 +45,6 @@ class EventOutcome:
     warning_message: str | None = None
 
 
-@functools.lru_cache(maxsize=1)
-def schema_validator():
-    """Draft 2020-12 validator of the request body, from the package's copy of the shared schema."""
-    from jsonschema import Draft202012Validator
-
-    schema = pinexport_schema.document()
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
-
-
 def schema_problem(body: Any) -> str | None:
     """None when the body is valid against the schema, else a message naming the (most relevant) problem.
     The fast gate (pinexport.schema.is_valid) answers for valid bodies; jsonschema decides and explains the rest."""
@@ -62,7 +52,7 @@ def schema_problem(body: Any) -> str | None:
 
     if pinexport_schema.is_valid("body", body):
         return None
-    error = best_match(schema_validator().iter_errors(body))
+    error = best_match(pinexport_schema.authority("body").iter_errors(body))
     if error is None:
         return None
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
