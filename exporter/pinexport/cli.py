@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sqlite3
 import sys
 from typing import Sequence
@@ -70,14 +69,17 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         console.err("pinexport: interrupted")
         return 130
     except (OSError, sqlite3.Error) as exc:  # the machine, not the data: a path, a permission, a full disk
-        console.err(f"pinexport: error: {_scrub(str(exc))}")
+        console.err(f"pinexport: error: {_scrub(str(exc), console)}")
         return int(ExitCode.USAGE)
     except Exception as exc:  # noqa: BLE001 - a bug: one line and the documented code, never exit 1
-        console.err(f"pinexport: internal error ({type(exc).__name__}): {_scrub(str(exc))}; please report it")
+        console.err(f"pinexport: internal error ({type(exc).__name__}): {_scrub(str(exc), console)}; "
+                    "please report it")
         return int(ExitCode.INTERNAL)
 
 
-def _scrub(message: str) -> str:
-    """An unexpected error's text without the access token (should it ever carry it)."""
-    token = (os.environ.get("PINTEREST_ACCESS_TOKEN") or "").strip()
-    return message.replace(token, "[REDACTED]") if token else message
+def _scrub(message: str, console: Console) -> str:
+    """An unexpected error's text without the access token of the environment (should it ever carry it)."""
+    from pinexport.commands.api import TOKEN_ENV
+    from pinexport.delivery import redact
+
+    return redact(message, (console.environ.get(TOKEN_ENV) or "").strip())

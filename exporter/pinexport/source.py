@@ -182,6 +182,11 @@ def _time_filter_sql(since: int | None, until: int | None) -> tuple[str, dict[st
     return (" where " + " and ".join(clauses)) if clauses else "", params
 
 
+def _and_where(where: str, clause: str) -> str:
+    """A " where ..." clause (or "") with one more condition."""
+    return f"{where} and {clause}" if where else f" where {clause}"
+
+
 def _reader_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set enable_progress_bar = false")  # DuckDB would draw on our stdout
     # text as Arrow string views, polars' own layout: measured 3.76 s instead of 4.37 s of CPU to read the 10M
@@ -332,7 +337,7 @@ def _duckdb_rowid_slices(spec, columns, since, until, batch_size, prefetch=True)
         con.close()
         raise SourceError(f"cannot read {spec.describe()}: {exc}") from None
     where, params = _time_filter_sql(since, until)
-    where = (where + " and" if where else " where") + " rowid >= $lo and rowid < $hi"
+    where = _and_where(where, "rowid >= $lo and rowid < $hi")
     sql = f"select {_select_list(columns)} from {table}{where}"
 
     def read(start: int) -> pl.DataFrame:
@@ -507,8 +512,7 @@ def duplicated_values(
     limit)."""
     name = _select_list([column])
     if spec.uri:
-        where = _time_filter_literal(since, until)
-        where = (where + " and " if where else " where ") + f"{name} is not null"
+        where = _and_where(_time_filter_literal(since, until), f"{name} is not null")
         sql = f"select {name} from {quote_table(spec.table)}{where} group by {name} having count(*) > 1"
         frames = list(_query_uri(spec, sql, 100_000))
     else:
@@ -517,7 +521,7 @@ def duplicated_values(
         try:
             con.execute(f"set temp_directory = {_sql_string(spill)}")
             where, params = _time_filter_sql(since, until)
-            where = (where + " and " if where else " where ") + f"{name} is not null"
+            where = _and_where(where, f"{name} is not null")
             sql = f"select {name} from {_duckdb_relation_sql(spec)}{where} group by {name} having count(*) > 1"
             frames = [pl.scan_arrow_c_stream(_duckdb_query(spec, con, sql, params)).collect()]
         finally:
