@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,12 +64,12 @@ def run(args: argparse.Namespace) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="bench_dbt_"))
     database = workdir / "bench.duckdb"
     as_of = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    saved = {k: os.environ.get(k) for k in ("PINTEREST_DUCKDB_PATH", "PINTEREST_DBT_TARGET")}
+    environment = mock.patch.dict(os.environ, {"PINTEREST_DUCKDB_PATH": str(database)})  # restored on exit
+    environment.start()
     try:
         profile = (ROOT / "profiles.example.yml").read_text(encoding="utf-8")
         (workdir / "profiles.yml").write_text(profile.replace("threads: 2", f"threads: {args.threads}"),
                                               encoding="utf-8")
-        os.environ["PINTEREST_DUCKDB_PATH"] = str(database)
         os.environ.pop("PINTEREST_DBT_TARGET", None)
 
         started = time.perf_counter()
@@ -118,10 +119,6 @@ def run(args: argparse.Namespace) -> dict:
             figures["workdir"] = str(workdir)
         return figures
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        environment.stop()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -10,6 +10,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import duckdb
 import pytest
@@ -65,17 +66,9 @@ def dbt_project(tmp_path_factory) -> DbtProject:
     database = workdir / "pinterest.duckdb"
     counts = generate(database, orders=ORDERS, seed=SEED, as_of=AS_OF.replace(tzinfo=dt.timezone.utc))
     shutil.copy(ROOT / "profiles.example.yml", workdir / "profiles.yml")
-    saved = {k: os.environ.get(k) for k in ("PINTEREST_DUCKDB_PATH", "PINTEREST_DBT_TARGET")}
-    os.environ["PINTEREST_DUCKDB_PATH"] = str(database)
-    os.environ.pop("PINTEREST_DBT_TARGET", None)
-    try:
+    with mock.patch.dict(os.environ, {"PINTEREST_DUCKDB_PATH": str(database)}):  # restored afterwards
+        os.environ.pop("PINTEREST_DBT_TARGET", None)
         yield DbtProject(workdir, database, counts)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(scope="session")
